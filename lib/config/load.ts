@@ -1,0 +1,190 @@
+/**
+ * Loads and validates `seedshield.config.json`, once, at the edge: the rest of the code only ever sees a
+ * deeply frozen {@link SeedshieldConfig}.
+ *
+ * Every problem becomes one {@link ConfigProblem} with the JSON path, what is wrong and how to fix it; all of
+ * them are reported together so a user fixes the file in one pass.
+ */
+import * as fs from 'fs';
+import { z } from 'zod';
+import { cidrsOverlap, parseCidr, ParsedCidr } from './cidr';
+import { KNOWN_REGIONS } from './regions';
+import { SeedshieldConfig, SeedshieldConfigSchema } from './schema';
+
+/** One problem in the configuration file. */
+export interface ConfigProblem {
+  /** JSON path of the offending field, e.g. `clusters[1].vpcCidr`. */
+  readonly path: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** The configuration is invalid; `problems` lists every problem found. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the seedshield configuration:\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Renders a zod path as a JSON path: `clusters[1].seedNodes.count`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}. Fix: remove ${issue.keys.length > 1 ? 'them' : 'it'} or correct the spelling (see seedshield.config.json in the repo for every key)`;
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `is required (expected ${issue.expected}). Fix: add it`
+        : `${issue.message}. Fix: give a ${issue.expected}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Checks the relations between fields that the schema cannot express. */
+export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+
+  // Every id ends up in DNS set identifiers, stack names and state keys: one namespace for all of them.
+  const seenIds = new Map<string, string>();
+  const claimId = (id: string, path: string, what: string) => {
+    const first = seenIds.get(id);
+    if (first !== undefined) {
+      problems.push({ path, message: `duplicate ${what} id ${JSON.stringify(id)} (already used by ${first}). Fix: give every cluster and site a unique DNS-safe id` });
+    } else {
+      seenIds.set(id, path);
+    }
+  };
+  config.clusters.forEach((c, i) => claimId(c.id, `clusters[${i}].id`, 'cluster'));
+  claimId(config.physicalSeedCluster.id, 'physicalSeedCluster.id', 'cluster');
+  config.externalClusters.forEach((c, i) => claimId(c.id, `externalClusters[${i}].id`, 'cluster'));
+  config.sites.forEach((s, i) => claimId(s.id, `sites[${i}].id`, 'site'));
+
+  // Regions and AZs: explicit AZs replace synth-time lookups, so a wrong one must fail here, not at deploy.
+  const checkRegion = (region: string, path: string) => {
+    if (!KNOWN_REGIONS.includes(region)) {
+      problems.push({ path, message: `unknown AWS region ${JSON.stringify(region)}. Fix: use one of ${KNOWN_REGIONS.join(', ')}` });
+    }
+  };
+  checkRegion(config.controlPlane.homeRegion, 'controlPlane.homeRegion');
+  config.clusters.forEach((c, i) => {
+    checkRegion(c.region, `clusters[${i}].region`);
+    const seenAz = new Set<string>();
+    c.availabilityZones.forEach((az, j) => {
+      const path = `clusters[${i}].availabilityZones[${j}]`;
+      if (!new RegExp(`^${c.region}[a-z]$`).test(az)) {
+        problems.push({ path, message: `availability zone ${JSON.stringify(az)} is not in the cluster's region ${c.region}. Fix: use a zone of ${c.region}, e.g. "${c.region}a"` });
+      } else if (seenAz.has(az)) {
+        problems.push({ path, message: `availability zone ${JSON.stringify(az)} is listed twice. Fix: list each zone once` });
+      }
+      seenAz.add(az);
+    });
+  });
+
+  // Address plan: VPN routes and NACL denies are by CIDR, so any overlap would black-hole or leak traffic.
+  const ranges: { cidr: ParsedCidr; path: string }[] = [];
+  config.clusters.forEach((c, i) => {
+    const cidr = parseCidr(c.vpcCidr);
+    if (cidr) ranges.push({ cidr, path: `clusters[${i}].vpcCidr` });
+  });
+  config.sites.forEach((s, i) => {
+    [...s.cidrs.ipv4.map((v, j) => ({ v, p: `sites[${i}].cidrs.ipv4[${j}]` })), ...s.cidrs.ipv6.map((v, j) => ({ v, p: `sites[${i}].cidrs.ipv6[${j}]` }))].forEach(({ v, p }) => {
+      const cidr = parseCidr(v);
+      if (cidr) ranges.push({ cidr, path: p });
+    });
+  });
+  ranges.forEach((b, j) => {
+    const clash = ranges.slice(0, j).find((a) => cidrsOverlap(a.cidr, b.cidr));
+    if (clash) {
+      problems.push({ path: b.path, message: `CIDR ${b.cidr.text} overlaps ${clash.cidr.text} at ${clash.path}. Fix: give every cluster VPC and every site range its own non-overlapping block` });
+    }
+  });
+
+  // Sites: one primary (the block producer), at most one standby (the redundant BP).
+  const primaries = config.sites.filter((s) => s.role === 'primary').length;
+  if (primaries !== 1) {
+    problems.push({ path: 'sites', message: `needs exactly one site with role "primary" (the block-producer site), found ${primaries}. Fix: mark one site "primary" and the redundant one "standby"` });
+  }
+  if (config.sites.filter((s) => s.role === 'standby').length > 1) {
+    problems.push({ path: 'sites', message: 'has more than one "standby" site. Fix: keep one standby block-producer site' });
+  }
+  config.sites.forEach((s, i) => {
+    if (s.lines.length === 2 && s.lines[0].id === s.lines[1].id) {
+      problems.push({ path: `sites[${i}].lines[1].id`, message: `duplicate line id ${JSON.stringify(s.lines[1].id)}. Fix: name the two lines differently, e.g. "line-a" and "line-b"` });
+    }
+  });
+
+  // Safety floor: a minimum the automation can never satisfy would freeze it (or worse, be ignored).
+  const counted = config.clusters.length + (config.controlPlane.countExternalClustersTowardsMinimum ? 1 + config.externalClusters.length : 0);
+  if (config.controlPlane.minHealthyClusters > counted) {
+    problems.push({
+      path: 'controlPlane.minHealthyClusters',
+      message: `is ${config.controlPlane.minHealthyClusters}, larger than the ${counted} cluster${counted === 1 ? '' : 's'} that count towards it. Fix: set it to at most ${counted}${config.controlPlane.countExternalClustersTowardsMinimum ? '' : ' (or set countExternalClustersTowardsMinimum to true)'}`,
+    });
+  }
+  const weighted = [...config.clusters, config.physicalSeedCluster, ...config.externalClusters].filter((c) => c.weight > 0).length;
+  if (weighted === 0) {
+    problems.push({ path: 'clusters', message: 'every cluster has weight 0; Route 53 then answers with all records equally. Fix: give at least one cluster a weight above 0' });
+  }
+
+  const zone = config.dns.zoneName;
+  if (config.dns.recordName !== zone && !config.dns.recordName.endsWith(`.${zone}`)) {
+    problems.push({ path: 'dns.recordName', message: `${JSON.stringify(config.dns.recordName)} is not inside the hosted zone ${JSON.stringify(zone)}. Fix: use a name ending in ".${zone}"` });
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates an already-parsed JSON value. Throws {@link ConfigError} listing every problem.
+ * @param source - the file name used in the error message
+ */
+export function parseConfig(raw: unknown, source = 'seedshield.config.json'): SeedshieldConfig {
+  const result = SeedshieldConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeZodIssue(issue) })),
+    );
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return deepFreeze(result.data);
+}
+
+/** Reads, parses and validates the configuration file at `file`. */
+export function loadConfig(file: string): SeedshieldConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot be read (${(err as Error).message}). Fix: create it from seedshield.config.json, or pass -c config=PATH` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}. Fix: correct the syntax` }]);
+  }
+  return parseConfig(raw, file);
+}

@@ -1,0 +1,89 @@
+/**
+ * Stable names shared by the stacks, the control-plane Lambdas, the CLI and the drill.
+ *
+ * These names are a contract between things deployed at different times in different regions: the cluster
+ * stacks publish resource ids under {@link clusterParameterName}, the control plane reads them at run time,
+ * alarms are found by {@link parseAlarmName}. Changing one is a migration, not a refactor.
+ *
+ * Pure: no aws-cdk-lib, no AWS SDK, so Lambda bundles can import it.
+ */
+
+/** Trigger kinds a cluster alarm can raise. `compromise` comes from GuardDuty, not from an alarm. */
+export const ALARM_TRIGGER_KINDS = ['ddos', 'unhealthy', 'surge'] as const;
+export type AlarmTriggerKind = (typeof ALARM_TRIGGER_KINDS)[number];
+
+/** Tag key carried by every resource of a cluster; IAM conditions for the control plane scope on it. */
+export const CLUSTER_TAG_KEY = 'seedshield:cluster';
+
+/** Name of the custom event bus in the home region that receives every cluster's events. */
+export const CONTROL_BUS_NAME = 'seedshield-control';
+
+/** Name of the DynamoDB table holding cluster states and the action journal. */
+export const STATE_TABLE_NAME = 'seedshield-state';
+
+/** CloudFormation stack names. */
+export const stackNames = {
+  cluster: (clusterId: string) => `Seedshield-Cluster-${clusterId}`,
+  dns: 'Seedshield-Dns',
+  controlPlane: 'Seedshield-ControlPlane',
+} as const;
+
+/** The resource ids a cluster stack publishes in SSM (in the cluster's region) for the control plane. */
+export const CLUSTER_PARAMETERS = {
+  /** Security group attached to the NLB: the control plane revokes its ingress to cut the internet. */
+  nlbSecurityGroupId: 'nlb-security-group-id',
+  /** Comma-separated EIP allocation ids, one per AZ. */
+  eipAllocationIds: 'eip-allocation-ids',
+  /** Comma-separated public IPv4 addresses of the NLB's EIPs (public by design: peers connect to them). */
+  nlbAddresses: 'nlb-addresses',
+  /** Comma-separated public subnet ids. */
+  publicSubnetIds: 'public-subnet-ids',
+  /** Comma-separated private subnet ids. */
+  privateSubnetIds: 'private-subnet-ids',
+  /** The network ACL of the public subnets. */
+  publicNetworkAclId: 'public-network-acl-id',
+  /** The network ACL of the private subnets. */
+  privateNetworkAclId: 'private-network-acl-id',
+  /** Comma-separated route table ids of the private subnets (VPN route propagation lives there). */
+  privateRouteTableIds: 'private-route-table-ids',
+  /** The virtual private gateway the site VPNs attach to. */
+  vpnGatewayId: 'vpn-gateway-id',
+} as const;
+export type ClusterParameterKey = keyof typeof CLUSTER_PARAMETERS;
+
+/** Prefix of every SSM parameter a cluster publishes. */
+export function clusterParameterPrefix(clusterId: string): string {
+  return `/seedshield/clusters/${clusterId}/`;
+}
+
+/** Full SSM parameter name of one published cluster resource id. */
+export function clusterParameterName(clusterId: string, key: ClusterParameterKey): string {
+  return `${clusterParameterPrefix(clusterId)}${CLUSTER_PARAMETERS[key]}`;
+}
+
+/**
+ * CloudWatch alarm name for a cluster signal: `seedshield.<cluster>.<kind>.<qualifier>`.
+ * Dots never appear in cluster ids (DNS labels), so the name parses back unambiguously.
+ */
+export function alarmName(clusterId: string, kind: AlarmTriggerKind, qualifier: string): string {
+  return `seedshield.${clusterId}.${kind}.${qualifier}`;
+}
+
+/** What an alarm name says about its cluster, or undefined when it is not a seedshield cluster alarm. */
+export interface ParsedAlarmName {
+  readonly clusterId: string;
+  readonly kind: AlarmTriggerKind;
+  readonly qualifier: string;
+}
+
+/** Inverse of {@link alarmName}. */
+export function parseAlarmName(name: string): ParsedAlarmName | undefined {
+  const match = /^seedshield\.([a-z0-9-]+)\.([a-z]+)\.([A-Za-z0-9_-]+)$/.exec(name);
+  if (!match || !(ALARM_TRIGGER_KINDS as readonly string[]).includes(match[2])) return undefined;
+  return { clusterId: match[1], kind: match[2] as AlarmTriggerKind, qualifier: match[3] };
+}
+
+/** Prefix shared by every alarm of a cluster (for `DescribeAlarms` `AlarmNamePrefix`). */
+export function clusterAlarmPrefix(clusterId: string): string {
+  return `seedshield.${clusterId}.`;
+}

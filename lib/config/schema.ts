@@ -1,0 +1,239 @@
+/**
+ * The seedshield configuration schema: the one file a user edits (`seedshield.config.json`).
+ *
+ * Shape checks live here (zod, strict objects: unknown keys are errors). Checks that relate several fields
+ * (unique ids, CIDR overlap, AZs in their region, minimum healthy clusters) live in `validate.ts`, so each
+ * problem gets its own message with the JSON path and the fix.
+ */
+import { z } from 'zod';
+import { containsIpAddress, parseCidr } from './cidr';
+
+/** A DNS label: lower-case letters, digits and hyphens, 1-32 chars, no leading/trailing hyphen. */
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+    error: 'must be a DNS-safe id: lower-case letters, digits and hyphens, 1-32 characters, no leading or trailing hyphen. Fix: e.g. "eu-north"',
+  });
+
+const awsAccount = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id as a string. Fix: e.g. "111111111111"' });
+
+/** An AWS region name; `validate.ts` checks it against the known list. */
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
+  error: 'must be an AWS region name. Fix: e.g. "eu-north-1"',
+});
+
+const cidrOf = (family: 4 | 6) =>
+  z.string().refine((v) => parseCidr(v)?.family === family, {
+    error: (issue) =>
+      `must be an IPv${family} CIDR block with no host bits set, got: ${JSON.stringify(issue.input)}. Fix: e.g. ${family === 4 ? '"10.20.0.0/16"' : '"fd00:20::/48"'}`,
+  });
+
+/**
+ * The *name* of an SSM parameter that holds a secret address. Never the address itself: an IP address
+ * here would end up in the synthesized template, the repo and every `cdk diff`.
+ */
+const ssmParameterName = z
+  .string()
+  .refine((v) => !containsIpAddress(v), {
+    error: (issue) =>
+      `looks like an IP address (${JSON.stringify(issue.input)}), but this field takes the NAME of an SSM parameter that holds the address. Fix: store the address with \`aws ssm put-parameter --name /seedshield/... --type String --value <ip>\` and put that name here; the address must never be in the config, the repo or a template`,
+    // One problem, one message: the name-format check below would only repeat it.
+    abort: true,
+  })
+  .refine((v) => /^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(v) && !v.endsWith('/'), {
+    error: (issue) =>
+      `must be a fully qualified SSM parameter name starting with "/", got: ${JSON.stringify(issue.input)}. Fix: e.g. "/seedshield/sites/green-mountain/line-a/customer-gateway-ip"`,
+  });
+
+const weight = z
+  .number()
+  .int({ error: 'must be a whole number. Fix: use an integer from 0 to 255' })
+  .min(0, { error: (i) => `must be between 0 and 255 inclusive (Route 53 weight), got: ${String(i.input)}. Fix: use an integer from 0 to 255` })
+  .max(255, { error: (i) => `must be between 0 and 255 inclusive (Route 53 weight), got: ${String(i.input)}. Fix: use an integer from 0 to 255` });
+
+const positiveInt = (what: string, max: number) =>
+  z
+    .number()
+    .int({ error: `must be a whole number of ${what}` })
+    .min(1, { error: (i) => `must be at least 1 ${what}, got: ${String(i.input)}` })
+    .max(max, { error: (i) => `must be at most ${max} ${what}, got: ${String(i.input)}` });
+
+/** One of a site's two high-speed lines, modelled as its own customer gateway. */
+export const SiteLineSchema = z.strictObject({
+  /** Line id, unique within the site (e.g. "line-a"). */
+  id: dnsLabel,
+  /** Name of the SSM parameter (in each cluster region) that holds the customer gateway's public IPv4 address. */
+  customerGatewayIpParameter: ssmParameterName,
+});
+
+/** A physical site: the primary block-producer site or the standby one. */
+export const SiteSchema = z.strictObject({
+  id: dnsLabel,
+  name: z.string().min(1),
+  role: z.enum(['primary', 'standby'], { error: 'must be "primary" or "standby"' }),
+  /** BGP ASN of the site's customer gateways (private 64512-65534, 4200000000-4294967294, or public). */
+  bgpAsn: z.number().int().min(1).max(4294967294),
+  /** The on-premises ranges the clusters route to over the VPN. */
+  cidrs: z.strictObject({
+    ipv4: z.array(cidrOf(4)).min(1, { error: 'needs at least one IPv4 CIDR the clusters route to' }),
+    ipv6: z.array(cidrOf(6)).default([]),
+  }),
+  /** Exactly two lines: a cut line must leave the other. */
+  lines: z.array(SiteLineSchema).length(2, { error: 'must list exactly two lines (one customer gateway per high-speed line)' }),
+  /** Name of the SSM parameter holding the block producer's p2p peer address(es), `host:port[,host:port]`. */
+  blockProducerPeersParameter: ssmParameterName,
+});
+
+/** Alarm thresholds for one cluster's detection signals. */
+export const AlarmThresholdsSchema = z.strictObject({
+  /** Healthy seed nodes behind the NLB below this count raises the `unhealthy` trigger. @default 1 */
+  minHealthyHosts: z.number().int().min(0).default(1),
+  /** New TCP flows per minute over the NLB above this raises the `surge` trigger. @default 60000 */
+  surgeNewFlowsPerMinute: z.number().int().min(1).default(60000),
+  /** Bytes processed per minute above this raises the `surge` trigger. @default 30 GB/min (≈4 Gbit/s) */
+  surgeProcessedBytesPerMinute: z.number().int().min(1).default(30_000_000_000),
+  /** Minutes a condition must hold before the alarm fires. @default 2 */
+  evaluationPeriods: z.number().int().min(1).max(30).default(2),
+});
+
+/** A cloud seed-node cluster: one VPC in one region. */
+export const ClusterSchema = z.strictObject({
+  id: dnsLabel,
+  account: awsAccount,
+  region: awsRegion,
+  /** Explicit AZs (no lookups at synth): at least two, all in `region`. */
+  availabilityZones: z.array(z.string()).min(2, { error: 'needs at least two availability zones for a highly available cluster' }),
+  vpcCidr: cidrOf(4),
+  seedNodes: z.strictObject({
+    count: positiveInt('seed nodes', 50),
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type. Fix: e.g. "m7i.2xlarge"' }),
+    /** Chain state and blocks log. @default 500 */
+    volumeSizeGiB: z.number().int().min(50).max(16384).default(500),
+  }),
+  /** Route 53 weight of this cluster's record when in service. */
+  weight,
+  /** ACM certificate for TLS 443 on the HTTP API listener. @default - plain HTTP API on 8888 */
+  httpsCertificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:/, { error: 'must be an ACM certificate ARN' }).optional(),
+  /** How the VPN learns the site routes. @default "bgp" */
+  vpnRouting: z.enum(['bgp', 'static']).default('bgp'),
+  /** ASN of the AWS side of the VPN. @default 64512 */
+  amazonSideAsn: z.number().int().min(64512).max(65534).default(64512),
+  alarms: AlarmThresholdsSchema.default(AlarmThresholdsSchema.parse({})),
+});
+
+/** A seed cluster outside AWS (the physical one near the primary site, or one at another provider). */
+export const ExternalClusterSchema = z.strictObject({
+  id: dnsLabel,
+  /** Public p2p endpoints peers connect to. Public by design, unlike the block producer. */
+  endpoints: z
+    .array(
+      z.strictObject({
+        hostname: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a fully qualified host name' }),
+        ipv4: z.string().refine((v) => parseCidr(`${v}/32`) !== undefined, { error: 'must be an IPv4 address' }),
+        ipv6: z.string().refine((v) => parseCidr(`${v}/128`) !== undefined, { error: 'must be an IPv6 address' }).optional(),
+      }),
+    )
+    .min(1),
+  weight,
+  /** p2p port the Route 53 health check probes. @default 9876 */
+  p2pPort: z.number().int().min(1).max(65535).default(9876),
+});
+
+export const DnsSchema = z.strictObject({
+  /** Hosted zone id (no lookup at synth). */
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route 53 hosted zone id. Fix: e.g. "Z0123456789ABCDEFGHIJ"' }),
+  zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a zone name without trailing dot, e.g. "example.org"' }),
+  recordName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a fully qualified record name without trailing dot' }),
+  /** @default 60 */
+  ttlSeconds: z.number().int().min(10).max(86400).default(60),
+});
+
+export const ControlPlaneSchema = z.strictObject({
+  account: awsAccount,
+  homeRegion: awsRegion,
+  /** Clusters that must stay in DNS whatever happens. */
+  minHealthyClusters: positiveInt('clusters', 100),
+  /** Whether external clusters (physical, other providers) count towards `minHealthyClusters`. @default false */
+  countExternalClustersTowardsMinimum: z.boolean().default(false),
+  /** Minutes after an automatic action on a cluster before automation acts on it again (hysteresis). @default 10 */
+  cooldownMinutes: z.number().int().min(0).max(1440).default(10),
+  /** Minutes every trigger must stay clear before a restore starts. @default 30 */
+  quietPeriodMinutes: z.number().int().min(1).max(1440).default(30),
+  /** At most this many automatic isolations per `isolationWindowMinutes`, over all clusters. @default 2 */
+  maxIsolationsPerWindow: positiveInt('isolations', 100).default(2),
+  /** @default 60 */
+  isolationWindowMinutes: positiveInt('minutes', 10080).default(60),
+  /** Restore ramp: percent of the base weight at each stage, ending at 100. @default [10, 50, 100] */
+  restoreRampPercent: z
+    .array(z.number().int().min(1).max(100))
+    .min(1)
+    .refine((steps) => steps[steps.length - 1] === 100 && steps.every((s, i) => i === 0 || s > steps[i - 1]), {
+      error: 'must be strictly increasing and end at 100. Fix: e.g. [10, 50, 100]',
+    })
+    .default([10, 50, 100]),
+  /** Minutes at each ramp stage. @default 5 */
+  restoreRampStepMinutes: z.number().int().min(1).max(240).default(5),
+  /** Minutes between reconcile runs (EventBridge Scheduler). @default 5 */
+  reconcileIntervalMinutes: z.number().int().min(1).max(60).default(5),
+  /** A cluster isolated longer than this pages on-call. @default 6 */
+  maxIsolatedHours: z.number().min(1).max(720).default(6),
+  /** What isolation cuts besides DNS weight. @default both true */
+  isolation: z
+    .strictObject({
+      cutInternet: z.boolean().default(true),
+      cutBlockProducerPath: z.boolean().default(true),
+    })
+    .default({ cutInternet: true, cutBlockProducerPath: true }),
+  notifications: z
+    .strictObject({
+      email: z.email({ error: 'must be an e-mail address' }).optional(),
+      topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' }).optional(),
+    })
+    .refine((n) => n.email !== undefined || n.topicArn !== undefined, {
+      error: 'needs "email" or "topicArn" (or both): on-call must hear about every decision',
+    }),
+});
+
+/** The pinned Antelope release the seed nodes run. */
+export const NodeosSchema = z.strictObject({
+  /** Release tag of AntelopeIO/spring. */
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release version like "1.2.2"' }),
+  /**
+   * SHA-256 of the release .deb: when set, user data refuses to install anything else.
+   * @default - not verified; synth warns (seedshield:nodeosUnverified)
+   */
+  packageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be the 64-hex-digit SHA-256 of the release package' }).optional(),
+  /** Peers from one host allowed at once; only meaningful because the NLB preserves client IPs. @default 2 */
+  p2pMaxNodesPerHost: z.number().int().min(1).max(100).default(2),
+  /** `agent-name` announced to peers. @default "seedshield" */
+  agentName: z.string().regex(/^[A-Za-z0-9 _.-]{1,64}$/).default('seedshield'),
+  /** Secrets Manager secret (name) holding `peer-private-key` for the authenticated link to the BP. */
+  peerKeySecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/),
+});
+
+export const ProtectionSchema = z.strictObject({
+  /** True only when the account has an active Shield Advanced subscription (it is not a CloudFormation resource). */
+  shieldAdvanced: z.boolean(),
+});
+
+/** The whole configuration file. */
+export const SeedshieldConfigSchema = z.strictObject({
+  /** JSON-schema pointer for editors; ignored. */
+  $schema: z.string().optional(),
+  sites: z.array(SiteSchema).min(1),
+  clusters: z.array(ClusterSchema).min(1),
+  physicalSeedCluster: ExternalClusterSchema,
+  /** Seed clusters at other providers, in DNS by endpoints only. @default [] */
+  externalClusters: z.array(ExternalClusterSchema).default([]),
+  dns: DnsSchema,
+  controlPlane: ControlPlaneSchema,
+  nodeos: NodeosSchema,
+  protection: ProtectionSchema,
+});
+
+/** The validated, defaulted configuration. Deeply frozen once loaded. */
+export type SeedshieldConfig = z.output<typeof SeedshieldConfigSchema>;
+export type SiteConfig = SeedshieldConfig['sites'][number];
+export type ClusterConfig = SeedshieldConfig['clusters'][number];
+export type ExternalClusterConfig = SeedshieldConfig['physicalSeedCluster'];
+export type AlarmThresholds = ClusterConfig['alarms'];

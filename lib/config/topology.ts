@@ -1,0 +1,85 @@
+/**
+ * The runtime topology: the part of the configuration the control plane needs at run time, derived from the
+ * validated config. The control-plane stack hands it to the Lambdas (environment), the CLI and the drill
+ * derive it from the same config file, so all three act on the same picture.
+ *
+ * Pure: imports only types from the schema, so Lambda bundles stay small.
+ */
+import type { SeedshieldConfig } from './schema';
+
+/** A seed cluster as the control plane sees it. */
+export interface TopologyCluster {
+  readonly id: string;
+  /** `aws`: a seedshield VPC the control plane can cut; `external`: DNS weight is its only lever. */
+  readonly kind: 'aws' | 'external';
+  /** Region of the cluster's resources (aws clusters only). */
+  readonly region?: string;
+  /** Account of the cluster's resources (aws clusters only). */
+  readonly account?: string;
+  /** Route 53 weight when fully in service. */
+  readonly baseWeight: number;
+  /** Whether this cluster counts towards `minHealthyClusters`. */
+  readonly countsTowardsMinimum: boolean;
+}
+
+/** Tunables of the safety policy, in minutes and counts. */
+export interface TopologyPolicy {
+  readonly minHealthyClusters: number;
+  readonly cooldownMinutes: number;
+  readonly quietPeriodMinutes: number;
+  readonly maxIsolationsPerWindow: number;
+  readonly isolationWindowMinutes: number;
+  readonly restoreRampPercent: readonly number[];
+  readonly restoreRampStepMinutes: number;
+  readonly cutInternet: boolean;
+  readonly cutBlockProducerPath: boolean;
+}
+
+/** Everything the control plane needs to know about the deployment. */
+export interface RuntimeTopology {
+  readonly clusters: readonly TopologyCluster[];
+  readonly dns: { readonly hostedZoneId: string; readonly recordName: string; readonly ttlSeconds: number };
+  /** Site CIDRs the BP path uses (isolation denies them on the cluster NACLs). */
+  readonly siteCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+  readonly policy: TopologyPolicy;
+}
+
+/** Derives the runtime topology from the validated config. */
+export function toRuntimeTopology(config: SeedshieldConfig): RuntimeTopology {
+  const cp = config.controlPlane;
+  const external = [config.physicalSeedCluster, ...config.externalClusters];
+  return {
+    clusters: [
+      ...config.clusters.map((c) => ({
+        id: c.id,
+        kind: 'aws' as const,
+        region: c.region,
+        account: c.account,
+        baseWeight: c.weight,
+        countsTowardsMinimum: true,
+      })),
+      ...external.map((c) => ({
+        id: c.id,
+        kind: 'external' as const,
+        baseWeight: c.weight,
+        countsTowardsMinimum: cp.countExternalClustersTowardsMinimum,
+      })),
+    ],
+    dns: { hostedZoneId: config.dns.hostedZoneId, recordName: config.dns.recordName, ttlSeconds: config.dns.ttlSeconds },
+    siteCidrs: {
+      ipv4: config.sites.flatMap((s) => s.cidrs.ipv4),
+      ipv6: config.sites.flatMap((s) => s.cidrs.ipv6),
+    },
+    policy: {
+      minHealthyClusters: cp.minHealthyClusters,
+      cooldownMinutes: cp.cooldownMinutes,
+      quietPeriodMinutes: cp.quietPeriodMinutes,
+      maxIsolationsPerWindow: cp.maxIsolationsPerWindow,
+      isolationWindowMinutes: cp.isolationWindowMinutes,
+      restoreRampPercent: cp.restoreRampPercent,
+      restoreRampStepMinutes: cp.restoreRampStepMinutes,
+      cutInternet: cp.isolation.cutInternet,
+      cutBlockProducerPath: cp.isolation.cutBlockProducerPath,
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Synth-time error for invalid construct props: names the prop, states the rule, shows the bad value, and
+ * points at the construct path so the user finds it in a large app.
+ */
+import { IConstruct } from 'constructs';
+
+/** A construct was given props it cannot build. Thrown at synth time, before anything is written. */
+export class ValidationError extends Error {
+  constructor(message: string, scope?: IConstruct) {
+    super(scope ? `${message} (at ${scope.node.path})` : message);
+    this.name = 'ValidationError';
+  }
+}

@@ -1,0 +1,25 @@
+import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { CLUSTER_TAG_KEY } from '../config/naming';
+import { ClusterConfig, SeedshieldConfig } from '../config/schema';
+
+/** Props of {@link ClusterStack}. */
+export interface ClusterStackProps extends StackProps {
+  /** The whole validated configuration (sites, nodeos, protection, control plane). */
+  readonly config: SeedshieldConfig;
+  /** The cluster this stack builds. */
+  readonly cluster: ClusterConfig;
+}
+
+/**
+ * One cloud seed-node cluster, deployed in the cluster's own account and region.
+ *
+ * Thin: composes the cluster's constructs and nothing else.
+ */
+export class ClusterStack extends Stack {
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id, props);
+    // Every resource carries the cluster id: alarms, IAM conditions and operators all key on it.
+    Tags.of(this).add(CLUSTER_TAG_KEY, props.cluster.id);
+  }
+}
