@@ -1,0 +1,260 @@
+/**
+ * Types of the pure decision core: the world state it reads, the events it reacts to, the effects it plans.
+ *
+ * Effects are plain data; actuators carry them out. Nothing here imports the AWS SDK or aws-cdk-lib.
+ */
+import type { RuntimeTopology } from '../../lib/config/topology';
+
+export type { RuntimeTopology };
+
+/** Lifecycle of one cluster. */
+export enum ClusterStatus {
+  /** In DNS at its (possibly scaled) weight; internet and BP path open. */
+  IN_SERVICE = 'IN_SERVICE',
+  /** An isolation job is recorded and being carried out. */
+  ISOLATING = 'ISOLATING',
+  /** Out of DNS (weight 0); internet and BP path cut as recorded. */
+  ISOLATED = 'ISOLATED',
+  /** Cuts undone; DNS weight ramping back up in stages. */
+  RESTORING = 'RESTORING',
+}
+
+/** Operator pin on a cluster; automation always honours it. */
+export enum OperatorPin {
+  /** Automation must never isolate this cluster. */
+  FORCED_IN_SERVICE = 'FORCED_IN_SERVICE',
+  /** Automation must never restore this cluster. */
+  FORCED_ISOLATED = 'FORCED_ISOLATED',
+}
+
+/** What raised a trigger. `compromise` comes from GuardDuty. */
+export type TriggerKind = 'ddos' | 'unhealthy' | 'surge' | 'compromise';
+
+/** CloudWatch alarm states. */
+export type AlarmStateValue = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+
+/** The latest known state of one alarm (or GuardDuty finding) of a cluster. */
+export interface SignalState {
+  readonly kind: TriggerKind;
+  readonly state: AlarmStateValue;
+  /** `detail.state.timestamp` of the alarm event, epoch ms: events are ordered by this, never by arrival. */
+  readonly timestamp: number;
+}
+
+/**
+ * What an isolation actually changed, recorded by the actuators so restore undoes exactly that and nothing
+ * else (e.g. an SG rule an operator removed by hand before the attack is not re-added).
+ */
+export interface IsolationRecord {
+  /** Ingress rules revoked from the NLB security group, as the EC2 API returned them. */
+  readonly revokedIngress?: readonly RevokedIngressRule[];
+  /** Deny entries added to network ACLs. */
+  readonly addedNaclEntries?: readonly AddedNaclEntry[];
+  /** Route tables whose VPN route propagation was disabled (it was enabled before). */
+  readonly disabledPropagation?: readonly { readonly routeTableId: string; readonly gatewayId: string }[];
+}
+
+/** One revoked SG ingress permission, in EC2 `IpPermission` shape (JSON-safe subset). */
+export interface RevokedIngressRule {
+  readonly groupId: string;
+  readonly ipProtocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly prefixListId?: string;
+  readonly referencedGroupId?: string;
+  readonly description?: string;
+}
+
+/** One NACL entry the isolation added. */
+export interface AddedNaclEntry {
+  readonly networkAclId: string;
+  readonly ruleNumber: number;
+  readonly egress: boolean;
+  readonly cidrBlock?: string;
+  readonly ipv6CidrBlock?: string;
+}
+
+/** The job in progress on a cluster: recorded (persisted) before any of its effects is carried out. */
+export interface ActiveJob {
+  /** Unique id, `${event.id}` of the event that started it. */
+  readonly id: string;
+  readonly kind: 'ISOLATE' | 'RESTORE';
+  /** The effects of the job, in order. */
+  readonly effects: readonly Effect[];
+  readonly startedAt: number;
+}
+
+/** State of one cluster. Persisted as one DynamoDB item, version-checked on every write. */
+export interface ClusterState {
+  readonly clusterId: string;
+  /** Optimistic-lock version: every write is conditional on the version read. */
+  readonly version: number;
+  readonly status: ClusterStatus;
+  /** Share of its normal traffic DNS gives the cluster now: 0 (isolated) .. 100. See core/weights.ts. */
+  readonly servingPercent: number;
+  readonly pin?: OperatorPin;
+  /** Latest state per alarm name (or `guardduty:<findingId>`). */
+  readonly signals: Readonly<Record<string, SignalState>>;
+  /** When the last trigger fired (epoch ms). */
+  readonly lastTriggerAt?: number;
+  /** When every signal last became clear: the quiet period runs from here. */
+  readonly clearSince?: number;
+  /** When automation last changed this cluster's status (hysteresis / cooldown). */
+  readonly lastTransitionAt?: number;
+  /** Index into `restoreRampPercent` while RESTORING. */
+  readonly rampStage?: number;
+  /** When the current ramp stage began. */
+  readonly rampStageSince?: number;
+  readonly job?: ActiveJob;
+  /** What the current isolation cut (absent when nothing is cut). */
+  readonly isolation?: IsolationRecord;
+  /** Why the last isolation request was refused, so repeated refusals are reported once per trigger. */
+  readonly lastRefusal?: { readonly reason: string; readonly at: number };
+}
+
+/** State shared by all clusters. One DynamoDB item. */
+export interface GlobalState {
+  readonly version: number;
+  readonly automationPaused: boolean;
+  /** Epoch ms of recent automatic isolations (rate limit window). */
+  readonly recentIsolations: readonly number[];
+}
+
+/** The whole world the core decides over. */
+export interface WorldState {
+  readonly global: GlobalState;
+  readonly clusters: Readonly<Record<string, ClusterState>>;
+}
+
+// ---------------------------------------------------------------- events
+
+/** A CloudWatch alarm state change for one of a cluster's alarms. */
+export interface AlarmEvent {
+  readonly type: 'ALARM_STATE';
+  /** EventBridge event id: the idempotency key. */
+  readonly id: string;
+  readonly clusterId: string;
+  readonly alarmName: string;
+  readonly kind: Exclude<TriggerKind, 'compromise'>;
+  readonly state: AlarmStateValue;
+  /** `detail.state.timestamp`, epoch ms. */
+  readonly stateTimestamp: number;
+}
+
+/** A GuardDuty finding about an instance of a cluster: the cluster is compromised. */
+export interface CompromiseEvent {
+  readonly type: 'COMPROMISE';
+  readonly id: string;
+  readonly clusterId: string;
+  readonly findingId: string;
+  readonly findingType: string;
+  readonly severity: number;
+  /** `detail.updatedAt`, epoch ms. */
+  readonly at: number;
+}
+
+/** Periodic reconcile: advances timers (quiet period, ramp) and brings observed alarm states. */
+export interface ReconcileEvent {
+  readonly type: 'RECONCILE';
+  readonly id: string;
+  /** Alarm states re-read from CloudWatch, keyed by alarm name. */
+  readonly observedAlarms: readonly Omit<AlarmEvent, 'type' | 'id'>[];
+}
+
+/** The actuators finished (or failed) a job's effects. */
+export interface JobResultEvent {
+  readonly type: 'JOB_RESULT';
+  readonly id: string;
+  readonly clusterId: string;
+  readonly jobId: string;
+  readonly outcome: 'SUCCEEDED' | 'FAILED';
+  /** What the effects actually changed (isolation jobs). */
+  readonly isolation?: IsolationRecord;
+  readonly error?: string;
+}
+
+/** An operator command from the CLI. */
+export interface OperatorEvent {
+  readonly type: 'OPERATOR';
+  readonly id: string;
+  readonly command: 'isolate' | 'restore' | 'pin' | 'unpin' | 'pause' | 'resume';
+  readonly clusterId?: string;
+  readonly pin?: OperatorPin;
+  readonly reason: string;
+  /** Override safety rules (min healthy, rate limit); needs a reason. */
+  readonly force?: boolean;
+  readonly operator: string;
+}
+
+export type CoreEvent = AlarmEvent | CompromiseEvent | ReconcileEvent | JobResultEvent | OperatorEvent;
+
+// ---------------------------------------------------------------- effects
+
+interface EffectBase {
+  /** `${event.id}:${index}`: the idempotency key / ClientToken for the actuator. */
+  readonly id: string;
+}
+
+/** UPSERT every listed record's weight in ONE Route 53 change batch, then wait for INSYNC. */
+export interface SetDnsWeightsEffect extends EffectBase {
+  readonly type: 'SET_DNS_WEIGHTS';
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/** Revoke the NLB security group's ingress (and record exactly what was revoked). */
+export interface CutInternetEffect extends EffectBase {
+  readonly type: 'CUT_INTERNET';
+  readonly clusterId: string;
+}
+
+/** Deny the site CIDRs on the cluster's NACLs and disable VPN route propagation on its private route tables. */
+export interface CutBlockProducerPathEffect extends EffectBase {
+  readonly type: 'CUT_BP_PATH';
+  readonly clusterId: string;
+}
+
+/** Undo exactly what `ClusterState.isolation` records. */
+export interface UndoIsolationEffect extends EffectBase {
+  readonly type: 'UNDO_ISOLATION';
+  readonly clusterId: string;
+}
+
+/** Tell on-call (SNS) about a decision, including refused ones. */
+export interface NotifyEffect extends EffectBase {
+  readonly type: 'NOTIFY';
+  readonly severity: 'INFO' | 'WARNING' | 'CRITICAL';
+  readonly subject: string;
+  readonly message: string;
+}
+
+export type Effect = SetDnsWeightsEffect | CutInternetEffect | CutBlockProducerPathEffect | UndoIsolationEffect | NotifyEffect;
+
+/** What `decide` returns. */
+export interface Decision {
+  /** Effects to carry out, in order. Empty for no-ops (duplicates, stale events). */
+  readonly plan: readonly Effect[];
+  /** The state to persist (conditional on the versions read) BEFORE any effect is carried out. */
+  readonly next: WorldState;
+  /** One human-readable sentence: why. Logged and notified. */
+  readonly reason: string;
+  /** Machine-readable outcome for logs, metrics and the drill. */
+  readonly outcome: DecisionOutcome;
+}
+
+export type DecisionOutcome =
+  | 'NO_CHANGE'
+  | 'DUPLICATE'
+  | 'STALE'
+  | 'ISOLATION_STARTED'
+  | 'ISOLATION_REFUSED'
+  | 'ISOLATION_COMPLETED'
+  | 'RESTORE_STARTED'
+  | 'RAMP_ADVANCED'
+  | 'RESTORE_COMPLETED'
+  | 'RAMP_ABORTED'
+  | 'JOB_FAILED'
+  | 'OPERATOR_APPLIED'
+  | 'OPERATOR_REFUSED'
+  | 'SIGNAL_RECORDED';

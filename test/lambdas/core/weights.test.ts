@@ -1,0 +1,71 @@
+import * as fc from 'fast-check';
+import { effectiveWeights, WeightInvariantError } from '../../../lambdas/core/weights';
+
+describe('effectiveWeights', () => {
+  test('when every cluster is in service, the weights are the configured ones', () => {
+    // GIVEN
+    const inputs = [
+      { id: 'a', baseWeight: 100, servingPercent: 100 },
+      { id: 'b', baseWeight: 50, servingPercent: 100 },
+    ];
+    // WHEN / THEN
+    expect(effectiveWeights(inputs)).toEqual({ a: 100, b: 50 });
+  });
+
+  test('when one cluster is isolated, it gets 0 and the others are raised in proportion to keep the total', () => {
+    const w = effectiveWeights([
+      { id: 'a', baseWeight: 100, servingPercent: 0 },
+      { id: 'b', baseWeight: 100, servingPercent: 100 },
+      { id: 'c', baseWeight: 50, servingPercent: 100 },
+    ]);
+    expect(w).toEqual({ a: 0, b: 167, c: 83 });
+  });
+
+  test('when a cluster ramps at 10%, it gets 10% of its base and the rest keep the total', () => {
+    const w = effectiveWeights([
+      { id: 'a', baseWeight: 100, servingPercent: 10 },
+      { id: 'b', baseWeight: 100, servingPercent: 100 },
+    ]);
+    expect(w).toEqual({ a: 10, b: 190 });
+  });
+
+  test('when raising would exceed 255, the weight caps at 255', () => {
+    const w = effectiveWeights([
+      { id: 'a', baseWeight: 200, servingPercent: 0 },
+      { id: 'b', baseWeight: 200, servingPercent: 100 },
+    ]);
+    expect(w).toEqual({ a: 0, b: 255 });
+  });
+
+  test('when every record would be 0, it throws instead of letting Route 53 answer with all of them', () => {
+    expect(() =>
+      effectiveWeights([
+        { id: 'a', baseWeight: 100, servingPercent: 0 },
+        { id: 'b', baseWeight: 100, servingPercent: 0 },
+      ]),
+    ).toThrow(WeightInvariantError);
+  });
+
+  test('when inputs are random, weights stay in 0..255, isolated ones are 0, serving ones are > 0, healthy ratios hold', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ baseWeight: fc.integer({ min: 1, max: 255 }), servingPercent: fc.constantFrom(0, 10, 50, 100) }), { minLength: 1, maxLength: 20 }),
+        (rows) => {
+          fc.pre(rows.some((r) => r.servingPercent > 0));
+          const inputs = rows.map((r, i) => ({ id: `c${i}`, ...r }));
+          const w = effectiveWeights(inputs);
+          for (const i of inputs) {
+            expect(w[i.id]).toBeGreaterThanOrEqual(0);
+            expect(w[i.id]).toBeLessThanOrEqual(255);
+            expect(w[i.id] === 0).toBe(i.servingPercent === 0);
+          }
+          const full = inputs.filter((i) => i.servingPercent === 100 && w[i.id] < 255);
+          for (const x of full) for (const y of full) {
+            // rounding aside, two fully serving clusters keep their configured ratio
+            expect(Math.abs(w[x.id] * y.baseWeight - w[y.id] * x.baseWeight)).toBeLessThanOrEqual(x.baseWeight + y.baseWeight);
+          }
+        },
+      ),
+    );
+  });
+});
