@@ -2,6 +2,8 @@ import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY } from '../config/naming';
 import { ClusterConfig, SeedshieldConfig } from '../config/schema';
+import { SeedCluster, seedClusterPropsFromConfig } from '../constructs/seed-cluster';
+import { SiteVpn } from '../constructs/site-vpn';
 
 /** Props of {@link ClusterStack}. */
 export interface ClusterStackProps extends StackProps {
@@ -17,9 +19,15 @@ export interface ClusterStackProps extends StackProps {
  * Thin: composes the cluster's constructs and nothing else.
  */
 export class ClusterStack extends Stack {
+  /** The seed-node cluster: VPC, NLB, seed nodes, jumpbox, Shield, alarms. */
+  public readonly seedCluster: SeedCluster;
+
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     // Every resource carries the cluster id: alarms, IAM conditions and operators all key on it.
     Tags.of(this).add(CLUSTER_TAG_KEY, props.cluster.id);
+
+    this.seedCluster = new SeedCluster(this, 'SeedCluster', seedClusterPropsFromConfig(this, props.config, props.cluster));
+    new SiteVpn(this, 'SiteVpn', { vpc: this.seedCluster.vpc, clusterId: props.cluster.id, sites: props.config.sites, vpnRouting: props.cluster.vpnRouting, amazonSideAsn: props.cluster.amazonSideAsn });
   }
 }

@@ -1,0 +1,108 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+
+/**
+ * SSM parameter of Canonical's current Ubuntu 22.04 LTS amd64 AMI. The spring .deb targets Ubuntu, and the
+ * image ships the SSM agent. Resolved by CloudFormation at deploy (an SSM-typed parameter), never at synth.
+ */
+export const UBUNTU_AMI_PARAMETER = '/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id';
+
+/** Props of {@link SeedNodeGroup}. */
+export interface SeedNodeGroupProps {
+  /** The cluster VPC; the nodes go in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Seed nodes to run (the group is fixed-size: min = max = count). */
+  readonly count: number;
+  /** EC2 instance type. */
+  readonly instanceType: ec2.InstanceType;
+  /** Size of the encrypted gp3 root volume (chain state and blocks log). */
+  readonly volumeSizeGiB: number;
+  /** The boot script (see `renderSeedNodeUserData`). */
+  readonly userDataScript: string;
+  /** SSM parameters the nodes read at boot (block producer peers). The role may read exactly these. */
+  readonly readableParameters: ssm.IStringParameter[];
+  /** The secret holding the peer private key. The role may read exactly this one. */
+  readonly peerKeySecret: secretsmanager.ISecret;
+}
+
+/**
+ * The seed nodes: a fixed-size Auto Scaling group in the private subnets, from a launch template with IMDSv2
+ * only, no public address, an encrypted gp3 volume and a role limited to SSM management plus the boot reads.
+ */
+export class SeedNodeGroup extends Construct {
+  /** The Auto Scaling group (also the NLB target). */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The nodes' security group: ingress added by the cluster (NLB listeners, ssh from the jumpbox). */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The instance role. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: SeedNodeGroupProps) {
+    super(scope, id);
+
+    // Outbound stays open: nodes dial arbitrary p2p peers, the block producers over the VPN, GitHub and apt.
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'seedshield seed nodes: p2p and API from the NLB, ssh from the jumpbox only',
+      allowAllOutbound: true,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'seedshield seed node: SSM management, block-producer peers and peer key at boot',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    props.readableParameters.forEach((p) => p.grantRead(this.role));
+    props.peerKeySecret.grantRead(this.role);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'The AWS-maintained minimum for the SSM agent (Session Manager, patching); tracking it ourselves would only lag behind.',
+    });
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.fromSsmParameter(UBUNTU_AMI_PARAMETER, { os: ec2.OperatingSystemType.LINUX }),
+      instanceType: props.instanceType,
+      userData: ec2.UserData.custom(props.userDataScript),
+      role: this.role,
+      securityGroup: this.securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      associatePublicIpAddress: false,
+      detailedMonitoring: true,
+      blockDevices: [
+        {
+          // Ubuntu's root device.
+          deviceName: '/dev/sda1',
+          volume: ec2.BlockDeviceVolume.ebs(props.volumeSizeGiB, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity: props.count,
+      maxCapacity: props.count,
+      // ELB health: a node whose nodeos stopped answering is replaced, not just left out of rotation.
+      // The grace covers the package install and the first sync from the block producer.
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(15),
+      }),
+    });
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-AS3',
+      reason: 'Health reaches on-call through the NLB healthy-host alarm and the control plane, not per scaling event; a fixed-size group rarely scales.',
+    });
+  }
+}
