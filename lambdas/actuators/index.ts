@@ -1,0 +1,126 @@
+/**
+ * The actuators: carry out the effects the decision core planned, one AWS API area per file.
+ *
+ * Every effect is idempotent by design: re-running one after a crash leaves the same end state and returns
+ * the same record (see the files for how: weights only change when different, deny entries are recognised,
+ * cuts are stashed on the resources before they are made).
+ */
+import type { ClusterState, Effect, IsolationRecord, RuntimeTopology } from '../core/types';
+import { ActuatorError } from '../errors';
+import { AwsClients, containerAwsClients } from './clients';
+import { ClusterResourceDiscovery } from './discovery';
+import { Ec2IsolationActuator } from './ec2-isolation';
+import { SnsNotifier, topicRegion } from './notify';
+import { Route53WeightActuator, type Route53WeightActuatorProps } from './route53';
+
+export * from './clients';
+export * from './discovery';
+export * from './ec2-isolation';
+export * from './notify';
+export * from './route53';
+
+/** What carrying out one effect did. */
+export interface EffectResult {
+  readonly effectId: string;
+  readonly type: Effect['type'];
+  /** What a cut changed, to merge into `ClusterState.isolation` (absent for other effects). */
+  readonly isolation?: Partial<IsolationRecord>;
+  /** JSON-safe account of what was done, for the journal and logs. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** What an effect needs to know about the world. */
+export interface ActuatorContext {
+  readonly topology: RuntimeTopology;
+  /** The state of the effect's cluster (UNDO_ISOLATION reads `isolation` from it). */
+  readonly cluster?: ClusterState;
+}
+
+/** Props of {@link Actuators}. */
+export interface ActuatorsProps {
+  /**
+   * SDK clients.
+   * @default - the container's clients (see containerAwsClients)
+   */
+  readonly clients?: AwsClients;
+  /**
+   * SNS topic of on-call notifications.
+   * @default - NOTIFY effects fail with an ActuatorError
+   */
+  readonly notifyTopicArn?: string;
+  /**
+   * Route 53 polling (sleep, bounds).
+   * @default - real sleep, see Route53WeightActuatorProps
+   */
+  readonly route53?: Route53WeightActuatorProps;
+  /**
+   * Resource discovery (shared so its cache lives as long as the container).
+   * @default - a new discovery over `clients`
+   */
+  readonly discovery?: ClusterResourceDiscovery;
+}
+
+/** Dispatches effects to the actuator of their AWS API area. */
+export class Actuators {
+  readonly #clients: AwsClients;
+  readonly #discovery: ClusterResourceDiscovery;
+  readonly #route53: Route53WeightActuator;
+  readonly #notifyTopicArn?: string;
+
+  constructor(props: ActuatorsProps = {}) {
+    this.#clients = props.clients ?? containerAwsClients();
+    this.#discovery = props.discovery ?? new ClusterResourceDiscovery((region) => this.#clients.ssm(region));
+    this.#route53 = new Route53WeightActuator(this.#clients.route53(), props.route53);
+    this.#notifyTopicArn = props.notifyTopicArn;
+  }
+
+  /**
+   * Carries out one effect.
+   * @throws ActuatorError (AWS failures after retries), ResourceDiscoveryError, DnsSafetyError
+   */
+  async execute(effect: Effect, ctx: ActuatorContext): Promise<EffectResult> {
+    switch (effect.type) {
+      case 'SET_DNS_WEIGHTS': {
+        const r = await this.#route53.setWeights(effect.weights, ctx.topology, effect.id);
+        return { effectId: effect.id, type: effect.type, details: { ...r } };
+      }
+      case 'CUT_INTERNET': {
+        const isolation = await this.#ec2(ctx.topology).cutInternet(effect.clusterId);
+        return { effectId: effect.id, type: effect.type, isolation, details: { revokedRules: isolation.revokedIngress?.length ?? 0 } };
+      }
+      case 'CUT_BP_PATH': {
+        const isolation = await this.#ec2(ctx.topology).cutBlockProducerPath(effect.clusterId, ctx.topology.siteCidrs);
+        return {
+          effectId: effect.id,
+          type: effect.type,
+          isolation,
+          details: { naclEntries: isolation.addedNaclEntries?.length ?? 0, disabledPropagation: isolation.disabledPropagation?.length ?? 0 },
+        };
+      }
+      case 'UNDO_ISOLATION': {
+        if (ctx.cluster && ctx.cluster.clusterId !== effect.clusterId) {
+          throw new ActuatorError(`UNDO_ISOLATION of ${effect.clusterId} was given the state of ${ctx.cluster.clusterId}`);
+        }
+        const record = ctx.cluster?.isolation;
+        if (!record) return { effectId: effect.id, type: effect.type, details: { nothingRecorded: true } };
+        const undone = await this.#ec2(ctx.topology).undoIsolation(effect.clusterId, record);
+        return { effectId: effect.id, type: effect.type, details: { ...undone } };
+      }
+      case 'NOTIFY': {
+        if (!this.#notifyTopicArn) throw new ActuatorError('NOTIFY needs a notification topic, and none is configured');
+        const notifier = new SnsNotifier(this.#clients.sns(topicRegion(this.#notifyTopicArn)), this.#notifyTopicArn);
+        const r = await notifier.publish(effect);
+        return { effectId: effect.id, type: effect.type, details: { ...r } };
+      }
+      default: {
+        const unknown: never = effect;
+        throw new ActuatorError(`unknown effect type: ${(unknown as { type?: string }).type}`);
+      }
+    }
+  }
+
+  /** The EC2 actuator for `topology` (cheap: clients and discovery are shared). */
+  #ec2(topology: RuntimeTopology): Ec2IsolationActuator {
+    return new Ec2IsolationActuator({ ec2: (region) => this.#clients.ec2(region), discovery: this.#discovery, topology });
+  }
+}
