@@ -1,6 +1,9 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { STATE_TABLE_NAME } from '../config/naming';
 import { SeedshieldConfig } from '../config/schema';
+import { WeightedSeedDns } from '../constructs/weighted-seed-dns';
 
 /** Props of {@link DnsStack}. */
 export interface DnsStackProps extends StackProps {
@@ -12,7 +15,21 @@ export interface DnsStackProps extends StackProps {
  * Deployed in the control plane's home region (Route 53 itself is global).
  */
 export class DnsStack extends Stack {
+  /** The weighted records and health checks. */
+  public readonly seedDns: WeightedSeedDns;
+
   constructor(scope: Construct, id: string, props: DnsStackProps) {
     super(scope, id, props);
+    const { dns } = props.config;
+    this.seedDns = new WeightedSeedDns(this, 'SeedDns', {
+      // By id and name from the config: no lookup at synth.
+      hostedZone: route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: dns.hostedZoneId, zoneName: dns.zoneName }),
+      recordName: dns.recordName,
+      ttl: Duration.seconds(dns.ttlSeconds),
+      cloudClusters: props.config.clusters,
+      externalClusters: [props.config.physicalSeedCluster, ...props.config.externalClusters],
+      // The control-plane stack's table, in this same account and region.
+      stateTableName: STATE_TABLE_NAME,
+    });
   }
 }
