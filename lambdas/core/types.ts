@@ -39,6 +39,13 @@ export interface SignalState {
   readonly state: AlarmStateValue;
   /** `detail.state.timestamp` of the alarm event, epoch ms: events are ordered by this, never by arrival. */
   readonly timestamp: number;
+  /**
+   * When an operator `restore` (or a FORCED_IN_SERVICE pin that restored the cluster) acknowledged this signal
+   * (epoch ms). An acknowledged signal no longer counts as an active trigger until a newer event re-activates
+   * it; this is the only way a compromise signal ever stops being active.
+   * @default - not acknowledged
+   */
+  readonly acknowledgedAt?: number;
 }
 
 /**
@@ -84,6 +91,12 @@ export interface ActiveJob {
   /** The effects of the job, in order. */
   readonly effects: readonly Effect[];
   readonly startedAt: number;
+  /** How many times the effects were planned (1 = first plan; reconcile re-plans stuck or failed jobs). @default 1 */
+  readonly attempts?: number;
+  /** When the effects were last planned (epoch ms). @default - `startedAt` */
+  readonly lastAttemptAt?: number;
+  /** Error of the last failed attempt; reconcile re-plans a failed job on its next run. @default - not failed */
+  readonly lastError?: string;
 }
 
 /** State of one cluster. Persisted as one DynamoDB item, version-checked on every write. */
@@ -111,7 +124,14 @@ export interface ClusterState {
   /** What the current isolation cut (absent when nothing is cut). */
   readonly isolation?: IsolationRecord;
   /** Why the last isolation request was refused, so repeated refusals are reported once per trigger. */
-  readonly lastRefusal?: { readonly reason: string; readonly at: number };
+  readonly lastRefusal?: {
+    readonly reason: string;
+    readonly at: number;
+    /** `lastTriggerAt` when refused: a refusal is notified again only after a new trigger activation. */
+    readonly triggerAt?: number;
+  };
+  /** Id of the last operator command applied to (or refused for) this cluster: replaying it is a no-op. */
+  readonly lastOperatorEventId?: string;
 }
 
 /** State shared by all clusters. One DynamoDB item. */
@@ -120,6 +140,8 @@ export interface GlobalState {
   readonly automationPaused: boolean;
   /** Epoch ms of recent automatic isolations (rate limit window). */
   readonly recentIsolations: readonly number[];
+  /** Id of the last global operator command (pause/resume): replaying it is a no-op. */
+  readonly lastOperatorEventId?: string;
 }
 
 /** The whole world the core decides over. */
@@ -255,6 +277,7 @@ export type DecisionOutcome =
   | 'RESTORE_COMPLETED'
   | 'RAMP_ABORTED'
   | 'JOB_FAILED'
+  | 'JOB_RETRIED'
   | 'OPERATOR_APPLIED'
   | 'OPERATOR_REFUSED'
   | 'SIGNAL_RECORDED';

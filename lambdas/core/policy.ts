@@ -1,0 +1,234 @@
+/**
+ * The safety policy of the decision core, as data: constants and typed guard tables.
+ *
+ * Each guard is `{ id, explanation, appliesTo, check }` (cdk-nag's rule-pack shape). `decide` runs the first
+ * failing guard of a table and reports its id and reason; it never encodes a threshold itself.
+ */
+import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
+import { effectiveWeights, WeightInvariantError } from './weights';
+import { ClusterState, GlobalState, OperatorPin, SignalState } from './types';
+
+/** One minute in epoch ms. */
+export const MINUTE_MS = 60_000;
+
+/**
+ * How long a job may run before reconcile re-plans it with the same effects (same ids): 2 x 5 minutes.
+ *
+ * Why 2 x: one reconcile interval (default 5 min) for the job to finish normally plus one for a slow Route 53
+ * INSYNC wait, so a healthy job is never re-planned while its first attempt still runs. Re-planning is safe
+ * anyway: actuators are idempotent by effect id.
+ */
+export const JOB_RETRY_AFTER_MS = 2 * 5 * MINUTE_MS;
+
+/** Whether a signal is an active trigger: an unacknowledged compromise, or an unacknowledged alarm in ALARM. */
+export function isSignalActive(signal: SignalState): boolean {
+  if (signal.acknowledgedAt !== undefined) return false;
+  return signal.kind === 'compromise' || signal.state === 'ALARM';
+}
+
+/** Whether any signal of the cluster is an active trigger. */
+export function hasActiveTrigger(cluster: ClusterState): boolean {
+  return Object.values(cluster.signals).some(isSignalActive);
+}
+
+/** Whether the cluster has an active (unacknowledged) compromise: automation never restores it. */
+export function isCompromised(cluster: ClusterState): boolean {
+  return Object.values(cluster.signals).some((s) => s.kind === 'compromise' && isSignalActive(s));
+}
+
+/** What a guard sees: the cluster, the world around it and the serving levels the change would produce. */
+export interface GuardContext {
+  readonly cluster: ClusterState;
+  readonly topologyCluster: TopologyCluster;
+  readonly topology: RuntimeTopology;
+  readonly global: GlobalState;
+  /** Every cluster's `servingPercent` after the change under review. */
+  readonly servingAfter: Readonly<Record<string, number>>;
+  readonly now: number;
+}
+
+/** A guard's answer. */
+export type GuardVerdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+const ALLOW: GuardVerdict = { allowed: true };
+const refuse = (reason: string): GuardVerdict => ({ allowed: false, reason });
+
+/**
+ * Who asks for an isolation.
+ * - `automatic`: a trigger on an IN_SERVICE cluster.
+ * - `rampAbort`: a trigger during RESTORING; skips the cooldown (an attacked cluster must not keep ramping).
+ * - `operator`: `isolate` / `pin FORCED_ISOLATED` without `force`.
+ * - `operatorForced`: with `force`: only the all-zero rule applies, because breaking it is the opposite of isolation.
+ */
+export type IsolationMode = 'automatic' | 'rampAbort' | 'operator' | 'operatorForced';
+
+/** Who asks for a restore. */
+export type RestoreMode = 'automatic' | 'operator' | 'operatorForced';
+
+/** One safety rule. */
+export interface Guard<M extends string> {
+  /** Stable id, reported in refusals and logs. */
+  readonly id: string;
+  /** Why the rule exists, for on-call and docs. */
+  readonly explanation: string;
+  /** The requesters the rule applies to. */
+  readonly appliesTo: readonly M[];
+  readonly check: (ctx: GuardContext) => GuardVerdict;
+}
+
+/** Number of clusters that count towards the minimum and are in DNS (servingPercent > 0). */
+export function clustersInDns(topology: RuntimeTopology, serving: Readonly<Record<string, number>>): number {
+  return topology.clusters.filter((c) => c.countsTowardsMinimum && (serving[c.id] ?? 0) > 0).length;
+}
+
+/** Automatic isolations still inside the rate-limit window at `now`. */
+export function isolationsInWindow(global: GlobalState, topology: RuntimeTopology, now: number): readonly number[] {
+  const windowMs = topology.policy.isolationWindowMinutes * MINUTE_MS;
+  return global.recentIsolations.filter((t) => now - t < windowMs);
+}
+
+function withinCooldown(ctx: GuardContext): boolean {
+  const last = ctx.cluster.lastTransitionAt;
+  return last !== undefined && ctx.now - last < ctx.topology.policy.cooldownMinutes * MINUTE_MS;
+}
+
+/** The rules an isolation must pass, in the order they are reported. */
+export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
+  {
+    id: 'AUTOMATION_PAUSED',
+    explanation: 'An operator paused automation (e.g. during maintenance); only operator commands act.',
+    appliesTo: ['automatic', 'rampAbort'],
+    check: (ctx) => (ctx.global.automationPaused ? refuse('automation is paused by an operator') : ALLOW),
+  },
+  {
+    id: 'PINNED_IN_SERVICE',
+    explanation: 'An operator pinned the cluster FORCED_IN_SERVICE: automation never isolates it.',
+    appliesTo: ['automatic', 'rampAbort', 'operator'],
+    check: (ctx) =>
+      ctx.cluster.pin === OperatorPin.FORCED_IN_SERVICE
+        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned FORCED_IN_SERVICE`)
+        : ALLOW,
+  },
+  {
+    id: 'COOLDOWN',
+    explanation: 'Hysteresis: a cluster that just changed status is left alone for cooldownMinutes so alarms cannot make it flap.',
+    appliesTo: ['automatic'],
+    check: (ctx) =>
+      withinCooldown(ctx)
+        ? refuse(`cluster ${ctx.cluster.clusterId} changed status less than ${ctx.topology.policy.cooldownMinutes} minutes ago (cooldown)`)
+        : ALLOW,
+  },
+  {
+    id: 'RATE_LIMIT',
+    explanation: 'A burst of isolations is more likely a broken alarm or a global event than many attacks: cap them per window.',
+    appliesTo: ['automatic', 'rampAbort'],
+    check: (ctx) => {
+      const { maxIsolationsPerWindow: max, isolationWindowMinutes: window } = ctx.topology.policy;
+      const n = isolationsInWindow(ctx.global, ctx.topology, ctx.now).length;
+      return n >= max ? refuse(`${n} automatic isolations already happened in the last ${window} minutes (max ${max})`) : ALLOW;
+    },
+  },
+  {
+    id: 'MIN_HEALTHY',
+    explanation: 'The block producer must stay reachable for the network: never leave fewer than minHealthyClusters in DNS.',
+    appliesTo: ['automatic', 'rampAbort', 'operator'],
+    check: (ctx) => {
+      const min = ctx.topology.policy.minHealthyClusters;
+      const after = clustersInDns(ctx.topology, ctx.servingAfter);
+      return ctx.topologyCluster.countsTowardsMinimum && after < min
+        ? refuse(`isolating ${ctx.cluster.clusterId} would leave ${after} clusters in DNS, below minHealthyClusters ${min}`)
+        : ALLOW;
+    },
+  },
+  {
+    id: 'ALL_WEIGHTS_ZERO',
+    explanation: 'When every weight is 0 Route 53 answers with every record, isolated ones included: the opposite of isolation.',
+    appliesTo: ['automatic', 'rampAbort', 'operator', 'operatorForced'],
+    check: (ctx) => {
+      try {
+        effectiveWeights(ctx.topology.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: ctx.servingAfter[c.id] ?? 0 })));
+        return ALLOW;
+      } catch (e) {
+        if (!(e instanceof WeightInvariantError)) throw e;
+        return refuse(`isolating ${ctx.cluster.clusterId} would set every DNS weight to 0, and Route 53 would then answer with every record`);
+      }
+    },
+  },
+];
+
+/** The rules a restore must pass, in the order they are reported. The automatic ones are "not yet", never notified. */
+export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
+  {
+    id: 'AUTOMATION_PAUSED',
+    explanation: 'An operator paused automation; only operator commands restore.',
+    appliesTo: ['automatic'],
+    check: (ctx) => (ctx.global.automationPaused ? refuse('automation is paused by an operator') : ALLOW),
+  },
+  {
+    id: 'PINNED_ISOLATED',
+    explanation: 'An operator pinned the cluster FORCED_ISOLATED: it stays out until unpinned.',
+    appliesTo: ['automatic', 'operator', 'operatorForced'],
+    check: (ctx) =>
+      ctx.cluster.pin === OperatorPin.FORCED_ISOLATED
+        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned FORCED_ISOLATED; unpin it first`)
+        : ALLOW,
+  },
+  {
+    id: 'COMPROMISED',
+    explanation: 'A GuardDuty compromise stays active until an operator restores the cluster: automation never restores it.',
+    appliesTo: ['automatic'],
+    check: (ctx) => (isCompromised(ctx.cluster) ? refuse(`cluster ${ctx.cluster.clusterId} is compromised; only an operator restores it`) : ALLOW),
+  },
+  {
+    id: 'TRIGGER_ACTIVE',
+    explanation: 'Never restore while any trigger is active.',
+    appliesTo: ['automatic'],
+    check: (ctx) => (hasActiveTrigger(ctx.cluster) ? refuse(`a trigger of cluster ${ctx.cluster.clusterId} is still active`) : ALLOW),
+  },
+  {
+    id: 'QUIET_PERIOD',
+    explanation: 'Every trigger must stay clear for quietPeriodMinutes, so a pulsing attack does not bring the cluster back between pulses.',
+    appliesTo: ['automatic'],
+    check: (ctx) => {
+      const since = ctx.cluster.clearSince;
+      const quiet = ctx.topology.policy.quietPeriodMinutes;
+      if (since === undefined) return refuse(`cluster ${ctx.cluster.clusterId} has no quiet period running`);
+      return ctx.now - since < quiet * MINUTE_MS ? refuse(`the ${quiet}-minute quiet period of cluster ${ctx.cluster.clusterId} is not over`) : ALLOW;
+    },
+  },
+  {
+    id: 'COOLDOWN',
+    explanation: 'Hysteresis: a cluster that just changed status is left alone for cooldownMinutes.',
+    appliesTo: ['automatic'],
+    check: (ctx) =>
+      withinCooldown(ctx)
+        ? refuse(`cluster ${ctx.cluster.clusterId} changed status less than ${ctx.topology.policy.cooldownMinutes} minutes ago (cooldown)`)
+        : ALLOW,
+  },
+];
+
+/** A refusal: the first guard of a table that said no. */
+export interface Refusal {
+  readonly guardId: string;
+  readonly reason: string;
+}
+
+/**
+ * Runs a guard table for one requester.
+ * @returns the first refusal, or undefined when every applicable guard allows the change
+ */
+export function firstRefusal<M extends string>(guards: readonly Guard<M>[], mode: M, ctx: GuardContext): Refusal | undefined {
+  for (const g of guards) {
+    if (!g.appliesTo.includes(mode)) continue;
+    const v = g.check(ctx);
+    if (!v.allowed) return { guardId: g.id, reason: v.reason };
+  }
+  return undefined;
+}
+
+/** Whether the current ramp stage of a RESTORING cluster has lasted restoreRampStepMinutes (automation not paused). */
+export function rampStepDue(cluster: ClusterState, global: GlobalState, topology: RuntimeTopology, now: number): boolean {
+  if (global.automationPaused) return false;
+  const since = cluster.rampStageSince ?? cluster.lastTransitionAt ?? now;
+  return now - since >= topology.policy.restoreRampStepMinutes * MINUTE_MS;
+}
