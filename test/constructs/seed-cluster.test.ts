@@ -1,0 +1,435 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { alarmName, CLUSTER_PARAMETERS, CLUSTER_TAG_KEY, ClusterParameterKey, clusterParameterName, stackNames } from '../../lib/config/naming';
+import { SeedshieldConfig } from '../../lib/config/schema';
+import { SeedCluster, SeedClusterProps } from '../../lib/constructs/seed-cluster';
+import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { configWith, exampleConfig } from '../support/example';
+
+/**
+ * Only the cluster stacks, built exactly as the app builds them: these tests do not depend on the DNS and
+ * control-plane stacks (or their Lambda bundles).
+ */
+function clusterStacks(config: SeedshieldConfig = exampleConfig(), nag = false): { app: App; stacks: ClusterStack[] } {
+  const app = new App();
+  const stacks = config.clusters.map(
+    (cluster) => new ClusterStack(app, stackNames.cluster(cluster.id), { env: { account: cluster.account, region: cluster.region }, config, cluster }),
+  );
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stacks };
+}
+
+const example = clusterStacks();
+/** eu-north: 3 AZs. */
+const north = example.stacks[0];
+const northTemplate = Template.fromStack(north);
+const northId = 'eu-north';
+
+/** Props for a SeedCluster built directly in a bare stack (validation tests). */
+function directProps(stack: Stack, overrides: Partial<SeedClusterProps> = {}): SeedClusterProps {
+  return {
+    clusterId: 'test',
+    vpcCidr: '10.50.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    seedNodeCount: 2,
+    seedNodeInstanceType: new ec2.InstanceType('m7i.large'),
+    nodeosVersion: '1.2.2',
+    blockProducerPeersParameters: [ssm.StringParameter.fromStringParameterName(stack, 'Peers', '/bp/peers')],
+    peerKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'bp/key'),
+    shieldAdvanced: false,
+    ...overrides,
+  };
+}
+
+describe('SeedCluster network', () => {
+  test('when a cluster spans N availability zones, it has one NAT gateway per AZ, in the configured CIDR', () => {
+    // GIVEN
+    const [, central] = example.stacks;
+    // WHEN
+    const centralTemplate = Template.fromStack(central);
+    // THEN
+    northTemplate.resourceCountIs('AWS::EC2::NatGateway', 3);
+    centralTemplate.resourceCountIs('AWS::EC2::NatGateway', 2);
+    northTemplate.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.10.0.0/16' });
+    expect(north.seedCluster.vpc.availabilityZones).toEqual(['eu-north-1a', 'eu-north-1b', 'eu-north-1c']);
+  });
+
+  test('when synthesized, it logs every VPC flow and strips the default security group', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN
+    northTemplate.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+    northTemplate.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('when synthesized, it gives public and private subnets their own NACL whose allow entries all sit at rule 1000 or above', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const entries = northTemplate.findResources('AWS::EC2::NetworkAclEntry');
+    // THEN: rules 1-999 stay free for the control plane's deny entries
+    northTemplate.resourceCountIs('AWS::EC2::NetworkAcl', 2);
+    northTemplate.resourceCountIs('AWS::EC2::SubnetNetworkAclAssociation', 6);
+    expect(Object.keys(entries)).toHaveLength(4);
+    for (const entry of Object.values(entries)) {
+      expect(entry.Properties).toMatchObject({ RuleAction: 'allow', CidrBlock: '0.0.0.0/0', Protocol: -1 });
+      expect(entry.Properties.RuleNumber).toBeGreaterThanOrEqual(1000);
+    }
+    const egress = Object.values(entries).map((e) => Boolean(e.Properties.Egress)).sort();
+    expect(egress).toEqual([false, false, true, true]);
+  });
+});
+
+describe('SeedCluster load balancer', () => {
+  test('when synthesized, the NLB is internet-facing, cross-zone, with its security group and one Elastic IP per AZ', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const eips = Object.keys(northTemplate.findResources('AWS::EC2::EIP', { Properties: { Domain: 'vpc' } }));
+    // THEN
+    northTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    northTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internet-facing',
+      SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbSecurityGroup'), 'GroupId'] }],
+      SubnetMappings: [0, 1, 2].map((i) =>
+        Match.objectLike({
+          AllocationId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^SeedClusterNlbEip${i + 1}`), 'AllocationId'] },
+          SubnetId: { Ref: Match.stringLikeRegexp(`^SeedClusterVpcPublicSubnet${i + 1}`) },
+        }),
+      ),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+    });
+    expect(eips.filter((id) => id.startsWith('SeedClusterNlbEip'))).toHaveLength(3);
+    expect(north.seedCluster.eips).toHaveLength(3);
+  });
+
+  test('when no certificate is configured, it listens on 9876 and 8888 over TCP, and its security group opens only those ports', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const nlbSg = northTemplate.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^seedshield NLB') } });
+    // THEN
+    northTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    northTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9876, Protocol: 'TCP' });
+    northTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8888, Protocol: 'TCP' });
+    const ingress = Object.values(nlbSg)[0].Properties.SecurityGroupIngress;
+    expect(ingress.map((r: any) => [r.CidrIp, r.IpProtocol, r.FromPort, r.ToPort])).toEqual([
+      ['0.0.0.0/0', 'tcp', 9876, 9876],
+      ['0.0.0.0/0', 'tcp', 8888, 8888],
+    ]);
+  });
+
+  test('when httpsCertificateArn is configured, the HTTP API listener is TLS 443 with that certificate, forwarding to 8888', () => {
+    // GIVEN
+    const arn = 'arn:aws:acm:eu-north-1:111111111111:certificate/0b0b0b0b-1111-2222-3333-444444444444';
+    const config = configWith((raw) => {
+      raw.clusters[0].httpsCertificateArn = arn;
+    });
+    // WHEN
+    const template = Template.fromStack(clusterStacks(config).stacks[0]);
+    // THEN
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'TLS', Certificates: [{ CertificateArn: arn }] });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8888, Protocol: 'TCP', HealthCheckPath: '/v1/chain/get_info' });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^seedshield NLB'),
+      SecurityGroupIngress: [Match.objectLike({ FromPort: 9876 }), Match.objectLike({ FromPort: 443, ToPort: 443 })],
+    });
+  });
+
+  test('when synthesized, both target groups preserve client IPs and health-check the seed nodes', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN
+    for (const port of [9876, 8888]) {
+      northTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        Port: port,
+        Protocol: 'TCP',
+        HealthCheckEnabled: Match.absent(),
+        HealthCheckPort: String(port),
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'preserve_client_ip.enabled', Value: 'true' }]),
+      });
+    }
+    northTemplate.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      TargetGroupARNs: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^SeedClusterNlbP2pTargetGroup') }]),
+      HealthCheckType: 'ELB',
+    });
+  });
+});
+
+describe('SeedCluster Shield Advanced', () => {
+  test('when shieldAdvanced is true, it protects each Elastic IP with health-based detection and groups them per cluster', () => {
+    // GIVEN / WHEN: the example (shieldAdvanced: true), eu-north with 3 AZs
+    // THEN
+    northTemplate.resourceCountIs('AWS::Shield::Protection', 3);
+    northTemplate.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
+    northTemplate.hasResourceProperties('AWS::Shield::Protection', {
+      Name: 'seedshield-eu-north-eip-1',
+      ResourceArn: {
+        'Fn::Join': ['', Match.arrayWith([':ec2:eu-north-1:111111111111:eip-allocation/', { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbEip1'), 'AllocationId'] }])],
+      },
+      HealthCheckArns: [
+        { 'Fn::Join': ['', Match.arrayWith([':route53:::healthcheck/', { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterShieldHealthCheck'), 'HealthCheckId'] }])] },
+      ],
+    });
+    northTemplate.hasResourceProperties('AWS::Shield::ProtectionGroup', {
+      ProtectionGroupId: 'seedshield-eu-north',
+      Pattern: 'ARBITRARY',
+      Aggregation: 'SUM',
+      Members: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.anyValue() })]),
+    });
+    northTemplate.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: Match.stringLikeRegexp('^SeedClusterAlarmsUnhealthyHealthyHosts') }, Region: 'eu-north-1' } },
+    });
+    const group = Object.values(northTemplate.findResources('AWS::Shield::ProtectionGroup'))[0];
+    expect(group.Properties.Members).toHaveLength(3);
+  });
+
+  test('when shieldAdvanced is false, it creates no Shield resources and no ddos alarms, and warns that the edge has Shield Standard only', () => {
+    // GIVEN
+    const config = configWith((raw) => {
+      raw.protection.shieldAdvanced = false;
+    });
+    // WHEN
+    const stack = clusterStacks(config).stacks[0];
+    const template = Template.fromStack(stack);
+    // THEN
+    template.resourceCountIs('AWS::Shield::Protection', 0);
+    template.resourceCountIs('AWS::Shield::ProtectionGroup', 0);
+    template.resourceCountIs('AWS::Route53::HealthCheck', 0);
+    expect(stack.seedCluster.alarms.filter((a) => a.kind === 'ddos')).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/Seedshield-Cluster-eu-north/SeedCluster', Match.stringLikeRegexp('only have Shield Standard'));
+  });
+});
+
+describe('SeedCluster access', () => {
+  test('when any cluster stack is synthesized, no security group allows 0.0.0.0/0 or ::/0 on port 22', () => {
+    // GIVEN / WHEN: every cluster of the example
+    const covers22 = (r: any) => String(r.IpProtocol) === '-1' || (r.FromPort <= 22 && r.ToPort >= 22);
+    const open = (r: any) => r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0';
+    // THEN
+    for (const stack of example.stacks) {
+      const template = Template.fromStack(stack);
+      const inline = Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((sg) => sg.Properties.SecurityGroupIngress ?? []);
+      const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      expect(inline.length + standalone.length).toBeGreaterThan(0);
+      expect([...inline, ...standalone].filter((r) => covers22(r) && open(r))).toEqual([]);
+    }
+  });
+
+  test('when synthesized, seed nodes accept ssh only from the jumpbox, and nodeos ports only from the NLB', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const ingress = Object.values(northTemplate.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    const source = (r: any) => r.SourceSecurityGroupId['Fn::GetAtt'][0] as string;
+    // THEN
+    const ssh = ingress.filter((r) => r.FromPort === 22);
+    expect(ssh).toHaveLength(1);
+    expect(source(ssh[0])).toMatch(/^SeedClusterJumpboxSecurityGroup/);
+    for (const port of [9876, 8888]) {
+      const rules = ingress.filter((r) => r.FromPort === port);
+      expect(rules.map(source)).toEqual([expect.stringMatching(/^SeedClusterNlbSecurityGroup/)]);
+    }
+    northTemplate.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^seedshield jumpbox'),
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('when synthesized, seed nodes launch with IMDSv2 only, no public IP and an encrypted gp3 volume of the configured size', () => {
+    // GIVEN / WHEN: the example eu-north cluster (volumeSizeGiB 500)
+    // THEN
+    northTemplate.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        InstanceType: 'm7i.2xlarge',
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: false })],
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 500, DeleteOnTermination: true } }],
+        ImageId: { Ref: Match.stringLikeRegexp('canonicalubuntuserver2204') },
+      }),
+    });
+    northTemplate.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '3',
+      MaxSize: '3',
+      VPCZoneIdentifier: [1, 2, 3].map((i) => ({ Ref: Match.stringLikeRegexp(`^SeedClusterVpcPrivateSubnet${i}`) })),
+    });
+  });
+
+  test('when synthesized, the jumpbox sits in a private subnet with no public IP, IMDSv2 only, and logs sessions to an encrypted log group', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN
+    northTemplate.hasResourceProperties('AWS::EC2::Instance', {
+      NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: false, SubnetId: { Ref: Match.stringLikeRegexp('^SeedClusterVpcPrivateSubnet') } })],
+      LaunchTemplate: Match.objectLike({ LaunchTemplateName: Match.anyValue() }),
+    });
+    northTemplate.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
+    });
+    northTemplate.hasResourceProperties('AWS::SSM::Document', {
+      Name: 'seedshield-eu-north-session',
+      DocumentType: 'Session',
+      Content: Match.objectLike({
+        inputs: Match.objectLike({ cloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('^SeedClusterJumpboxSessionLogs') }, cloudWatchEncryptionEnabled: true }),
+      }),
+    });
+    northTemplate.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterJumpboxSessionLogKey'), 'Arn'] } });
+  });
+
+  test('when synthesized, the seed-node role reads exactly the block-producer peer parameters and the peer-key secret', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const policies = northTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterSeedNodesRole') }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const resources = JSON.stringify(statements.map((s: any) => s.Resource));
+    // THEN
+    expect(statements).toHaveLength(3);
+    expect(resources).toContain(':parameter/seedshield/sites/green-mountain/block-producer-peers');
+    expect(resources).toContain(':parameter/seedshield/sites/standby-bp/block-producer-peers');
+    expect(resources).toContain(':secret:seedshield/block-producer-peer-key-??????');
+    expect(resources).not.toContain('"*"');
+    northTemplate.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+      Description: Match.stringLikeRegexp('^seedshield seed node'),
+    });
+  });
+});
+
+describe('SeedCluster alarms', () => {
+  test('when Shield is on, it raises ddos per EIP, unhealthy on healthy hosts and surge on flows and bytes, named for the control plane', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const names = north.seedCluster.alarms.map((a) => a.alarmName);
+    // THEN
+    expect(names).toEqual([
+      alarmName(northId, 'ddos', 'eip-1'),
+      alarmName(northId, 'ddos', 'eip-2'),
+      alarmName(northId, 'ddos', 'eip-3'),
+      alarmName(northId, 'unhealthy', 'healthy-hosts'),
+      alarmName(northId, 'surge', 'new-flows'),
+      alarmName(northId, 'surge', 'processed-bytes'),
+    ]);
+    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    for (const name of names) {
+      northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId }]) });
+    }
+  });
+
+  test('when synthesized, the ddos alarm watches DDoSDetected on the EIP allocation ARN and treats missing data as not breaching', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN
+    northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'seedshield.eu-north.ddos.eip-2',
+      Namespace: 'AWS/DDoSProtection',
+      MetricName: 'DDoSDetected',
+      Dimensions: [{ Name: 'ResourceArn', Value: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbEip2'), 'AllocationId'] }])] } }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('when minHealthyHosts and evaluationPeriods are configured, the healthy-hosts alarm fires below that count on the p2p target group', () => {
+    // GIVEN
+    const config = configWith((raw) => {
+      raw.clusters[0].alarms = { minHealthyHosts: 2, evaluationPeriods: 3, surgeNewFlowsPerMinute: 1234 };
+    });
+    // WHEN
+    const template = Template.fromStack(clusterStacks(config).stacks[0]);
+    // THEN: HealthyHostCount < 2, i.e. the alarm fires with 1 or 0 healthy nodes
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'seedshield.eu-north.unhealthy.healthy-hosts',
+      Namespace: 'AWS/NetworkELB',
+      MetricName: 'HealthyHostCount',
+      Statistic: 'Minimum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 2,
+      EvaluationPeriods: 3,
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbP2pTargetGroup'), 'TargetGroupFullName'] } })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'seedshield.eu-north.surge.new-flows',
+      MetricName: 'NewFlowCount',
+      Statistic: 'Sum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 1234,
+      EvaluationPeriods: 3,
+    });
+  });
+
+  test('when minHealthyHosts exceeds the seed node count, it fails with the prop, the rule and the value', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // WHEN
+    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { alarmMinHealthyHosts: 3 }));
+    // THEN
+    expect(build).toThrow('alarmMinHealthyHosts must be at most seedNodeCount (2), got: 3');
+  });
+
+  test('when minHealthyHosts is 0, it fails: an alarm on "fewer than 0 healthy hosts" could never fire', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // WHEN
+    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { alarmMinHealthyHosts: 0 }));
+    // THEN
+    expect(build).toThrow('minHealthyHosts must be a whole number of at least 1, got: 0');
+  });
+
+  test('when the VPC CIDR is too small for the subnets, it fails naming vpcCidr', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // WHEN
+    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { vpcCidr: '10.50.0.0/20' }));
+    // THEN
+    expect(build).toThrow('vpcCidr must hold 2 public /24 and 2 private /20 subnets (8704 addresses), got: 10.50.0.0/20');
+  });
+});
+
+describe('SeedCluster published ids', () => {
+  test('when synthesized, it publishes every cluster parameter except the VPN gateway id, in the cluster region', () => {
+    // GIVEN
+    const keys = (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).filter((k) => k !== 'vpnGatewayId');
+    // WHEN: the example eu-north cluster
+    // THEN
+    for (const key of keys) {
+      northTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: clusterParameterName(northId, key), Type: 'String' });
+    }
+    northTemplate.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: clusterParameterName(northId, 'nlbAddresses'),
+      Value: { 'Fn::Join': [',', [1, 2, 3].map((i) => ({ Ref: Match.stringLikeRegexp(`^SeedClusterNlbEip${i}`) }))] },
+    });
+    northTemplate.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: clusterParameterName(northId, 'nlbSecurityGroupId'),
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbSecurityGroup'), 'GroupId'] },
+    });
+    expect(JSON.stringify(northTemplate.toJSON())).not.toContain('Fn::ImportValue');
+    // The VPN gateway id is the SiteVpn construct's to publish.
+    const ours = Object.entries(northTemplate.findResources('AWS::SSM::Parameter')).filter(([logicalId]) => logicalId.startsWith('SeedCluster'));
+    expect(ours.map(([, r]) => r.Properties.Name).sort()).toEqual(keys.map((k) => clusterParameterName(northId, k)).sort());
+  });
+});
+
+describe('SeedCluster nodeos package', () => {
+  test('when nodeos.packageSha256 is unset, it warns that the package is installed unverified', () => {
+    // GIVEN / WHEN: the example (no packageSha256)
+    // THEN
+    Annotations.fromStack(north).hasWarning('/Seedshield-Cluster-eu-north/SeedCluster', Match.stringLikeRegexp('seedshield:nodeosUnverified'));
+  });
+
+  test('when nodeos.packageSha256 is set, it does not warn and the user data checks the checksum', () => {
+    // GIVEN
+    const sha = 'ab'.repeat(32);
+    const config = configWith((raw) => {
+      raw.nodeos.packageSha256 = sha;
+    });
+    // WHEN
+    const stack = clusterStacks(config).stacks[0];
+    // THEN
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('seedshield:nodeosUnverified'));
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain(`${sha}  /tmp/antelope-spring_1.2.2_amd64.deb`);
+  });
+});
+
+describe('SeedCluster cdk-nag', () => {
+  test('when every cluster stack is synthesized with AwsSolutions checks, there is no unacknowledged error', () => {
+    // GIVEN
+    const { app } = clusterStacks(exampleConfig(), true);
+    // WHEN
+    const synth = () => app.synth();
+    // THEN
+    expect(synth).not.toThrow();
+  });
+});
