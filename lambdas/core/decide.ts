@@ -709,7 +709,8 @@ function finalize(d: Draft): Decision {
   }
   const g = d.global;
   const global = g !== d.orig.global && !deepEqual(g, d.orig.global) ? { ...g, version: d.orig.global.version + 1 } : d.orig.global;
-  return { plan, next: { global, clusters }, reason, outcome: main.outcome };
+  const same = global === d.orig.global && Object.keys(clusters).every((id) => clusters[id] === d.orig.clusters[id]);
+  return { plan, next: same ? d.orig : { global, clusters }, reason, outcome: main.outcome };
 }
 
 /** Structural equality of JSON-like values (undefined-valued keys count as absent). @internal */
