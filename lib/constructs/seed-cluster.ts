@@ -214,6 +214,8 @@ export class SeedCluster extends Construct {
 
     this.jumpbox = new SessionJumpbox(this, 'Jumpbox', { vpc: this.vpc, namePrefix: `seedshield-${props.clusterId}` });
     this.seedNodes.securityGroup.connections.allowFrom(this.jumpbox.securityGroup, ec2.Port.tcp(22), 'ssh from the jumpbox only');
+    // Seed nodes carry the cluster tag (set above on the whole construct, propagated to the instances).
+    this.jumpbox.allowInstanceConnect(CLUSTER_TAG_KEY, props.clusterId, 'ubuntu');
 
     const clusterAlarms = new ClusterAlarms(this, 'Alarms', {
       clusterId: props.clusterId,

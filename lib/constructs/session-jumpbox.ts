@@ -43,6 +43,8 @@ export class SessionJumpbox extends Construct {
   public readonly sessionLogGroup: logs.LogGroup;
   /** The Session Manager document operators start sessions with. */
   public readonly sessionDocumentName: string;
+  /** The instance role (Session Manager, session logging, and what {@link allowInstanceConnect} adds). */
+  public readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: SessionJumpboxProps) {
     super(scope, id);
@@ -98,11 +100,11 @@ export class SessionJumpbox extends Construct {
     // Session Manager, CloudWatch Logs and package mirrors are all HTTPS through the NAT gateways.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'SSM, CloudWatch Logs and package updates');
 
-    const role = new iam.Role(this, 'Role', {
+    const role = (this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: 'seedshield jumpbox: Session Manager and session logging',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
+    }));
     logGroup.grantWrite(role);
     // The SSM agent checks the log group's encryption before it streams a session; this call has no
     // resource-level permissions.
@@ -133,6 +135,26 @@ export class SessionJumpbox extends Construct {
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions::AwsSolutions-EC29',
       reason: 'The jumpbox is stateless (sessions are logged off-box); replacing it by redeploy is the intended recovery.',
+    });
+  }
+
+  /**
+   * Lets a session on the jumpbox push a one-time SSH key (EC2 Instance Connect, valid 60 s) to the instances
+   * tagged `tagKey=tagValue`, for `osUser` only. No long-lived key pair exists anywhere.
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-connect-configure-IAM-role.html
+   */
+  public allowInstanceConnect(tagKey: string, tagValue: string, osUser: string): void {
+    const stack = Stack.of(this);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2-instance-connect:SendSSHPublicKey'],
+        resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+        conditions: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue, 'ec2:osuser': osUser } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:${stack.account}:instance/*]`,
+      reason: 'Seed nodes are replaced by their Auto Scaling group, so their ids are unknown at deploy; the grant is scoped by the cluster tag and OS user instead.',
     });
   }
 }

@@ -231,6 +231,25 @@ describe('SeedCluster access', () => {
     });
   });
 
+  test("when synthesized, the jumpbox may push one-time ssh keys only to this cluster's instances, as ubuntu", () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN
+    northTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterJumpboxRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ec2-instance-connect:SendSSHPublicKey',
+            Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: northId, 'ec2:osuser': 'ubuntu' } },
+          }),
+        ]),
+      },
+    });
+    northTemplate.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId, PropagateAtLaunch: true }]),
+    });
+  });
+
   test('when synthesized, seed nodes launch with IMDSv2 only, no public IP and an encrypted gp3 volume of the configured size', () => {
     // GIVEN / WHEN: the example eu-north cluster (volumeSizeGiB 500)
     // THEN
