@@ -178,12 +178,13 @@ describe('retry strategy building blocks', () => {
 
     // THEN
     expect(next.getRetryCount()).toBe(1);
-    await expect(inner.refreshRetryTokenForRetry(token, { error: error as never, errorType: 'CLIENT_ERROR' })).rejects.toThrow(
+    await expect(inner.refreshRetryTokenForRetry(token as never, { error: error as never, errorType: 'CLIENT_ERROR' })).rejects.toThrow(
       'No retry token available',
     );
   });
 
   test('when the Route 53 tuning is read, it allows more attempts than the default', () => {
+    // GIVEN / WHEN / THEN: the tuning table itself
     expect(RETRY_TUNING.route53.maxAttempts).toBeGreaterThan(RETRY_TUNING.default.maxAttempts);
     expect(createRetryStrategy(RETRY_TUNING.default)).toBeInstanceOf(StandardRetryStrategy);
   });

@@ -105,6 +105,7 @@ describe('Route53WeightActuator against moto', () => {
   });
 
   test('when a weight is out of range, it throws DnsSafetyError with the bad value', async () => {
+    // GIVEN / WHEN / THEN: validated before any call
     await expect(actuator.setWeights({ fra: 256 }, topology)).rejects.toThrow(
       'weight of fra must be an integer between 0 and 255 inclusive, got: 256',
     );
