@@ -185,6 +185,17 @@ export class AwsClients {
     return this.#get('cloudwatch', region, (c) => new CloudWatchClient(c));
   }
 
+  /**
+   * Region-less config shared by every client (endpoint, credentials, retry strategy, HTTP handler), for clients
+   * this class does not build (e.g. DynamoDB): `new DynamoDBClient({ region, ...clients.baseConfig() })`.
+   * Each call returns a new retry strategy, so clients never share a retry-token bucket.
+   */
+  baseConfig(): Omit<ClientConfig, 'region'> {
+    const { region: _region, ...rest } = this.#config('', 'default');
+    void _region;
+    return rest;
+  }
+
   #get<T>(service: string, region: string, create: (config: ClientConfig) => T, tuningKey: 'default' | 'route53' = 'default'): T {
     const key = `${service}:${region}`;
     let client = this.#cache.get(key) as T | undefined;
@@ -209,8 +220,8 @@ export class AwsClients {
   }
 }
 
-/** Client config shared by every client we build. @internal */
-interface ClientConfig {
+/** Client config shared by every client we build. */
+export interface ClientConfig {
   region: string;
   retryStrategy: RetryStrategyV2;
   requestHandler: EC2ClientConfig['requestHandler'];

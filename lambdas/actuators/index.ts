@@ -47,7 +47,24 @@ export interface ActuatorsProps {
    * SNS topic of on-call notifications.
    * @default - NOTIFY effects fail with an ActuatorError
    */
+  readonly topicArn?: string;
+  /** @deprecated Use `topicArn` instead. */
   readonly notifyTopicArn?: string;
+  /**
+   * Region of the topic (the home region).
+   * @default - the region in `topicArn`
+   */
+  readonly homeRegion?: string;
+  /**
+   * Default topology, used when an execute call's context has none.
+   * @default - the context's topology is required
+   */
+  readonly topology?: RuntimeTopology;
+  /**
+   * Clock for the timestamp in notifications.
+   * @default Date.now
+   */
+  readonly now?: () => number;
   /**
    * Route 53 polling (sleep, bounds).
    * @default - real sleep, see Route53WeightActuatorProps
@@ -66,19 +83,28 @@ export class Actuators {
   readonly #discovery: ClusterResourceDiscovery;
   readonly #route53: Route53WeightActuator;
   readonly #notifyTopicArn?: string;
+  readonly #homeRegion?: string;
+  readonly #topology?: RuntimeTopology;
+  readonly #now: () => number;
 
   constructor(props: ActuatorsProps = {}) {
     this.#clients = props.clients ?? containerAwsClients();
     this.#discovery = props.discovery ?? new ClusterResourceDiscovery((region) => this.#clients.ssm(region));
     this.#route53 = new Route53WeightActuator(this.#clients.route53(), props.route53);
-    this.#notifyTopicArn = props.notifyTopicArn;
+    this.#notifyTopicArn = props.topicArn ?? props.notifyTopicArn;
+    this.#homeRegion = props.homeRegion;
+    this.#topology = props.topology;
+    this.#now = props.now ?? Date.now;
   }
 
   /**
    * Carries out one effect.
    * @throws ActuatorError (AWS failures after retries), ResourceDiscoveryError, DnsSafetyError
    */
-  async execute(effect: Effect, ctx: ActuatorContext): Promise<EffectResult> {
+  async execute(effect: Effect, context: Partial<ActuatorContext> & Pick<ActuatorContext, 'topology'>): Promise<EffectResult> {
+    const topology = context.topology ?? this.#topology;
+    if (!topology) throw new ActuatorError(`effect ${effect.id} was executed without a topology`);
+    const ctx: ActuatorContext = { ...context, topology };
     switch (effect.type) {
       case 'SET_DNS_WEIGHTS': {
         const r = await this.#route53.setWeights(effect.weights, ctx.topology, effect.id);
@@ -108,8 +134,9 @@ export class Actuators {
       }
       case 'NOTIFY': {
         if (!this.#notifyTopicArn) throw new ActuatorError('NOTIFY needs a notification topic, and none is configured');
-        const notifier = new SnsNotifier(this.#clients.sns(topicRegion(this.#notifyTopicArn)), this.#notifyTopicArn);
-        const r = await notifier.publish(effect);
+        const region = this.#homeRegion ?? topicRegion(this.#notifyTopicArn);
+        const notifier = new SnsNotifier(this.#clients.sns(region), this.#notifyTopicArn);
+        const r = await notifier.publish(effect, { at: new Date(this.#now()).toISOString() });
         return { effectId: effect.id, type: effect.type, details: { ...r } };
       }
       default: {

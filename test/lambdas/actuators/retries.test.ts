@@ -189,3 +189,32 @@ describe('retry strategy building blocks', () => {
     expect(createRetryStrategy(RETRY_TUNING.default)).toBeInstanceOf(StandardRetryStrategy);
   });
 });
+
+describe('AwsClients', () => {
+  test('when the base config is asked for, it carries the endpoint, credentials and a fresh retry strategy', () => {
+    // GIVEN
+    const clients = motoClients();
+
+    // WHEN
+    const a = clients.baseConfig();
+    const b = clients.baseConfig();
+
+    // THEN
+    expect(a.endpoint).toBe(process.env.MOTO_ENDPOINT);
+    expect(a.credentials).toEqual({ accessKeyId: 'testing', secretAccessKey: 'testing' });
+    expect(a.retryStrategy).not.toBe(b.retryStrategy);
+  });
+
+  test('when the same client is asked for twice, it is created once per region', () => {
+    // GIVEN
+    const clients = motoClients();
+
+    // WHEN
+    const first = clients.ec2('eu-west-1');
+
+    // THEN
+    expect(clients.ec2('eu-west-1')).toBe(first);
+    expect(clients.ec2('us-east-1')).not.toBe(first);
+    expect(clients.route53()).toBe(clients.route53());
+  });
+});
