@@ -148,7 +148,9 @@ export class SessionJumpbox extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ec2-instance-connect:SendSSHPublicKey'],
-        resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+        // Aws.PARTITION rather than formatArn: the ARN (and so the finding acknowledged below) stays the same
+        // whether or not the app resolves partitions to literals.
+        resources: [`arn:${Aws.PARTITION}:ec2:${stack.region}:${stack.account}:instance/*`],
         conditions: { StringEquals: { [`aws:ResourceTag/${tagKey}`]: tagValue, 'ec2:osuser': osUser } },
       }),
     );

@@ -21,13 +21,23 @@ export interface ClusterStackProps extends StackProps {
 export class ClusterStack extends Stack {
   /** The seed-node cluster: VPC, NLB, seed nodes, jumpbox, Shield, alarms. */
   public readonly seedCluster: SeedCluster;
+  readonly #availabilityZones: string[];
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
+    this.#availabilityZones = [...props.cluster.availabilityZones];
     // Every resource carries the cluster id: alarms, IAM conditions and operators all key on it.
     Tags.of(this).add(CLUSTER_TAG_KEY, props.cluster.id);
 
     this.seedCluster = new SeedCluster(this, 'SeedCluster', seedClusterPropsFromConfig(this, props.config, props.cluster));
     new SiteVpn(this, 'SiteVpn', { vpc: this.seedCluster.vpc, clusterId: props.cluster.id, sites: props.config.sites, vpnRouting: props.cluster.vpnRouting, amazonSideAsn: props.cluster.amazonSideAsn });
+  }
+
+  /**
+   * The cluster's configured zones. Without this override `Vpc` checks its zones against a synth-time
+   * lookup, which needs AWS credentials and makes synth depend on the account.
+   */
+  get availabilityZones(): string[] {
+    return [...this.#availabilityZones];
   }
 }
