@@ -48,6 +48,7 @@ export function buildSeedshieldApp(app: App, config: SeedshieldConfig, options: 
   const dns = new DnsStack(app, stackNames.dns, {
     env: home,
     config,
+    stateTableKey: controlPlane.controlPlane.key,
     description: 'seedshield public path: weighted Route 53 records and health checks over every seed cluster',
   });
   // The DNS stack reads what the cluster stacks publish (NLB addresses) and what the control plane records.

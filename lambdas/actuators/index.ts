@@ -147,6 +147,25 @@ export class Actuators {
   }
 
   /** The EC2 actuator for `topology` (cheap: clients and discovery are shared). */
+  /**
+   * The weight Route 53 serves now for every cluster (the A record's; AAAA records follow it), for the
+   * reconcile's divergence check.
+   */
+  async currentWeights(topology: RuntimeTopology): Promise<Record<string, number>> {
+    const byRecord = await this.#route53.currentWeights(topology);
+    const weights: Record<string, number> = {};
+    for (const [key, weight] of Object.entries(byRecord)) {
+      const [setIdentifier, type] = key.split('/');
+      if (type === 'A' || weights[setIdentifier] === undefined) weights[setIdentifier] = weight;
+    }
+    return weights;
+  }
+
+  /** Whether an aws cluster's internet and BP path currently look cut (reconcile divergence check). */
+  async observeIsolation(clusterId: string, topology: RuntimeTopology) {
+    return this.#ec2(topology).observe(clusterId, topology.siteCidrs);
+  }
+
   #ec2(topology: RuntimeTopology): Ec2IsolationActuator {
     return new Ec2IsolationActuator({ ec2: (region) => this.#clients.ec2(region), discovery: this.#discovery, topology });
   }

@@ -53,7 +53,9 @@ export class DynamoDbStateStore implements StateStore {
     for (let i = 0; i < keys.length; i += 100) {
       let request: Record<string, any> | undefined = { [this.#table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } };
       while (request && Object.keys(request).length > 0) {
-        const out = await this.#client.send(new BatchGetCommand({ RequestItems: request }));
+        const out: { Responses?: Record<string, Record<string, any>[]>; UnprocessedKeys?: Record<string, any> } = await this.#client.send(
+          new BatchGetCommand({ RequestItems: request }),
+        );
         items.push(...(out.Responses?.[this.#table] ?? []));
         request = out.UnprocessedKeys;
       }
@@ -149,7 +151,7 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   #versionedPut(pk: string, expectedVersion: number, state: ClusterState | GlobalState, extra: Record<string, unknown>) {
-    const { version, ...body } = state as { version: number } & Record<string, unknown>;
+    const { version, ...body } = state as unknown as { version: number } & Record<string, unknown>;
     return {
       Put: {
         TableName: this.#table,

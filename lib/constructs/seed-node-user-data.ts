@@ -15,12 +15,14 @@ export const HTTP_API_PORT = 8888;
 /**
  * The only nodeos plugins a seed node enables. A seed node relays blocks and answers read-mostly API calls:
  * `producer_plugin`, `producer_api_plugin` and `wallet_api_plugin` must never run on a host the internet
- * reaches (a producing seed would fork the chain; the wallet API would expose keys).
+ * reaches (a producing seed would fork the chain; the wallet API would expose keys). `net_api_plugin` is left
+ * out too: its `/v1/net/connect` and `/v1/net/disconnect` would let anyone on the public API port rewire the
+ * seed's peers, including the link to the block producer.
  */
-export const SEED_NODE_PLUGINS = ['eosio::chain_api_plugin', 'eosio::net_api_plugin'] as const;
+export const SEED_NODE_PLUGINS = ['eosio::chain_api_plugin'] as const;
 
 /** Plugins that must never appear on a seed node, checked by {@link renderSeedNodeUserData}. */
-export const FORBIDDEN_PLUGINS = ['producer_plugin', 'producer_api_plugin', 'wallet_api_plugin'] as const;
+export const FORBIDDEN_PLUGINS = ['producer_plugin', 'producer_api_plugin', 'wallet_api_plugin', 'net_api_plugin'] as const;
 
 /** Inputs of {@link renderSeedNodeUserData}. */
 export interface SeedNodeUserDataOptions {

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { Annotations, ArnFormat, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -46,6 +47,11 @@ export interface WeightedSeedDnsProps {
    * @default STATE_TABLE_NAME
    */
   readonly stateTableName?: string;
+  /**
+   * The customer-managed key the state table is encrypted with: reading an item needs `kms:Decrypt` on it.
+   * @default - the table is encrypted with an AWS-owned key (no grant needed)
+   */
+  readonly stateTableKey?: kms.IKey;
 }
 
 /**
@@ -162,6 +168,7 @@ export class WeightedSeedDns extends Construct {
   #grant(role: iam.Role, logGroup: logs.LogGroup, props: WeightedSeedDnsProps, recordName: string, stateTableName: string): void {
     const stack = Stack.of(this);
     logGroup.grantWrite(role);
+    props.stateTableKey?.grantDecrypt(role);
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadControlPlaneServingLevels',

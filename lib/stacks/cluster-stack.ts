@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY } from '../config/naming';
 import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { SeedCluster, seedClusterPropsFromConfig } from '../constructs/seed-cluster';
+import { ClusterEventForwarder } from '../constructs/event-forwarder';
 import { SiteVpn } from '../constructs/site-vpn';
 
 /** Props of {@link ClusterStack}. */
@@ -30,7 +31,18 @@ export class ClusterStack extends Stack {
     Tags.of(this).add(CLUSTER_TAG_KEY, props.cluster.id);
 
     this.seedCluster = new SeedCluster(this, 'SeedCluster', seedClusterPropsFromConfig(this, props.config, props.cluster));
-    new SiteVpn(this, 'SiteVpn', { vpc: this.seedCluster.vpc, clusterId: props.cluster.id, sites: props.config.sites, vpnRouting: props.cluster.vpnRouting, amazonSideAsn: props.cluster.amazonSideAsn });
+    new SiteVpn(this, 'SiteVpn', {
+      vpc: this.seedCluster.vpc,
+      clusterId: props.cluster.id,
+      sites: props.config.sites,
+      vpnRouting: props.cluster.vpnRouting,
+      amazonSideAsn: props.cluster.amazonSideAsn,
+    });
+    new ClusterEventForwarder(this, 'EventForwarder', {
+      clusterId: props.cluster.id,
+      controlPlaneAccount: props.config.controlPlane.account,
+      controlPlaneRegion: props.config.controlPlane.homeRegion,
+    });
   }
 
   /**

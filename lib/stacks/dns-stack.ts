@@ -1,4 +1,5 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { STATE_TABLE_NAME } from '../config/naming';
@@ -8,6 +9,11 @@ import { WeightedSeedDns } from '../constructs/weighted-seed-dns';
 /** Props of {@link DnsStack}. */
 export interface DnsStackProps extends StackProps {
   readonly config: SeedshieldConfig;
+  /**
+   * Key of the control plane's state table (same account and region).
+   * @default - no key grant
+   */
+  readonly stateTableKey?: kms.IKey;
 }
 
 /**
@@ -30,6 +36,7 @@ export class DnsStack extends Stack {
       externalClusters: [props.config.physicalSeedCluster, ...props.config.externalClusters],
       // The control-plane stack's table, in this same account and region.
       stateTableName: STATE_TABLE_NAME,
+      stateTableKey: props.stateTableKey,
     });
   }
 }

@@ -51,12 +51,12 @@ describe('seed-node user data (as text, never executed)', () => {
     expect(script).toContain('installed without checksum verification');
   });
 
-  test('when rendered, it enables chain_api and net_api only, never a producer or wallet plugin', () => {
+  test('when rendered, it enables chain_api only, never a producer, wallet or net API plugin', () => {
     // GIVEN / WHEN
     const script = renderSeedNodeUserData(OPTIONS);
     // THEN
-    expect(configIni(script).filter((l) => l.startsWith('plugin'))).toEqual(['plugin = eosio::chain_api_plugin', 'plugin = eosio::net_api_plugin']);
-    expect(script).not.toMatch(/producer_plugin|producer_api_plugin|wallet_api_plugin|signature-provider|producer-name/);
+    expect(configIni(script).filter((l) => l.startsWith('plugin'))).toEqual(['plugin = eosio::chain_api_plugin']);
+    expect(script).not.toMatch(/producer_plugin|producer_api_plugin|wallet_api_plugin|net_api_plugin|signature-provider|producer-name/);
   });
 
   test('when rendered, the HTTP API binds to the private address read from IMDSv2, and p2p listens on 9876', () => {

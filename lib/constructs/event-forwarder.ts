@@ -1,0 +1,99 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CLUSTER_TAG_KEY, clusterAlarmPrefix, CONTROL_BUS_NAME } from '../config/naming';
+import { ValidationError } from '../errors';
+
+/** Props of {@link ClusterEventForwarder}. */
+export interface ClusterEventForwarderProps {
+  /** The cluster whose alarms and GuardDuty findings are forwarded. */
+  readonly clusterId: string;
+  /** Account of the control plane's event bus. */
+  readonly controlPlaneAccount: string;
+  /** Region of the control plane's event bus. */
+  readonly controlPlaneRegion: string;
+}
+
+/**
+ * Forwards one cluster's alarm state changes and GuardDuty findings from the default bus of the cluster's
+ * region to the control plane's bus in the home region.
+ *
+ * CloudWatch and GuardDuty publish to the default bus of the region they run in; the control plane lives in
+ * one home region, so every cluster region needs its own forwarding rule. Event-bus targets take no retry
+ * policy (EventBridge retries them with its default: up to 24 hours, 185 attempts, backoff with jitter);
+ * what still fails lands in an encrypted dead-letter queue in the cluster region, which is alarmed.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+ */
+export class ClusterEventForwarder extends Construct {
+  /** The rule forwarding alarm state changes. */
+  public readonly alarmRule: events.Rule;
+  /** The rule forwarding GuardDuty findings about this cluster's instances. */
+  public readonly guardDutyRule: events.Rule;
+  /** Undeliverable events (after retries) end up here. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ClusterEventForwarderProps) {
+    super(scope, id);
+    if (!/^\d{12}$/.test(props.controlPlaneAccount) && !Token.isUnresolved(props.controlPlaneAccount)) {
+      throw new ValidationError(`controlPlaneAccount must be a 12-digit account id, got: ${props.controlPlaneAccount}`, this);
+    }
+    const homeBus = events.EventBus.fromEventBusArn(
+      this,
+      'ControlBus',
+      Stack.of(this).formatArn({
+        service: 'events',
+        region: props.controlPlaneRegion,
+        account: props.controlPlaneAccount,
+        resource: 'event-bus',
+        resourceName: CONTROL_BUS_NAME,
+      }),
+    );
+
+    const key = new kms.Key(this, 'DeadLetterKey', {
+      enableKeyRotation: true,
+      description: `seedshield ${props.clusterId}: dead-letter queue of forwarded control-plane events`,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // EventBridge must be able to use the key to write into the encrypted DLQ.
+    key.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue IS the dead-letter queue of the forwarding rules; a DLQ of a DLQ would never be read.',
+    });
+
+    const target = () => new targets.EventBus(homeBus, { deadLetterQueue: this.deadLetterQueue });
+
+    this.alarmRule = new events.Rule(this, 'AlarmRule', {
+      description: `seedshield: forward ${props.clusterId} alarm state changes to the control plane`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: clusterAlarmPrefix(props.clusterId) }] },
+      },
+      targets: [target()],
+    });
+    this.guardDutyRule = new events.Rule(this, 'GuardDutyRule', {
+      description: `seedshield: forward GuardDuty findings on ${props.clusterId} instances to the control plane`,
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Finding'],
+        detail: {
+          resource: {
+            resourceType: ['Instance'],
+            instanceDetails: { tags: { key: [CLUSTER_TAG_KEY], value: [props.clusterId] } },
+          },
+        },
+      },
+      targets: [target()],
+    });
+  }
+}

@@ -1,0 +1,330 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterParameterPrefix, CONTROL_BUS_NAME, STATE_TABLE_NAME } from '../config/naming';
+import { RuntimeTopology } from '../config/topology';
+import { ValidationError } from '../errors';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** Props of {@link RemediationControlPlane}. */
+export interface RemediationControlPlaneProps {
+  /** The clusters, DNS and policy the control plane acts on. */
+  readonly topology: RuntimeTopology;
+  /** Accounts allowed to put events on the control bus (the cluster accounts). */
+  readonly clusterAccounts: readonly string[];
+  /** Minutes between reconcile runs. */
+  readonly reconcileInterval: Duration;
+  /**
+   * E-mail address subscribed to the on-call topic.
+   * @default - no e-mail subscription
+   */
+  readonly notificationEmail?: string;
+  /**
+   * An existing on-call SNS topic to publish to instead of creating one.
+   * @default - a new KMS-encrypted topic
+   */
+  readonly existingNotificationTopicArn?: string;
+}
+
+/**
+ * The serverless control plane: event bus, state table, remediation Lambda, reconcile schedule, on-call
+ * topic and the dead-letter queue behind every target.
+ *
+ * Least privilege: every mutating EC2 call is scoped to resources tagged with a managed cluster id, the
+ * Route 53 change to the one hosted zone and record name, SSM reads to the clusters' published parameters.
+ */
+export class RemediationControlPlane extends Construct {
+  /** Customer-managed key for the table, topic, queue and logs. */
+  public readonly key: kms.Key;
+  public readonly table: dynamodb.TableV2;
+  public readonly bus: events.EventBus;
+  public readonly topic: sns.ITopic;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly remediationFunction: NodejsFunction;
+  public readonly reconcileSchedule: scheduler.Schedule;
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: RemediationControlPlaneProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const minutes = props.reconcileInterval.toMinutes();
+    if (minutes < 1 || minutes > 60) {
+      throw new ValidationError(`reconcileInterval must be between 1 and 60 minutes, got: ${minutes}`, this);
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: 'seedshield control plane: state table, on-call topic, dead-letter queue, logs',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs, EventBridge, Scheduler and CloudWatch alarms (publishing to the topic) use the key.
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('scheduler.amazonaws.com'));
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('cloudwatch.amazonaws.com'));
+
+    this.table = new dynamodb.TableV2(this, 'StateTable', {
+      // A fixed name: the operator CLI, the DNS custom resource and dashboards find it without lookups.
+      tableName: STATE_TABLE_NAME,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: true,
+      // The journal is the record of every isolation ever made: never deleted with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    if (props.existingNotificationTopicArn) {
+      this.topic = sns.Topic.fromTopicArn(this, 'OnCallTopic', props.existingNotificationTopicArn);
+    } else {
+      const topic = new sns.Topic(this, 'OnCallTopic', { displayName: 'seedshield on-call', masterKey: this.key, enforceSSL: true });
+      if (props.notificationEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+      this.topic = topic;
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue IS the dead-letter queue of every control-plane target; it is alarmed, not re-queued.',
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmName: 'seedshield-control-plane-dead-letters',
+      alarmDescription: 'Events or reconcile runs the remediation Lambda could not process: read them from the DLQ and replay or act by hand.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: CONTROL_BUS_NAME, description: 'seedshield: every cluster alarm and GuardDuty finding' });
+    for (const account of [...new Set(props.clusterAccounts)].filter((a) => a !== stack.account)) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `ClusterAccount${account}`,
+          principals: [new iam.AccountPrincipal(account)],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+        }),
+      );
+    }
+
+    const logGroup = new logs.LogGroup(this, 'RemediationLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.remediationFunction = new NodejsFunction(this, 'RemediationFunction', {
+      description: 'seedshield remediation: alarm/GuardDuty events and reconcile -> decide -> isolate/restore',
+      entry: path.join(REPO_ROOT, 'lambdas', 'handlers', 'remediation.ts'),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      // Route 53 INSYNC waits and throttling back-off can take minutes; the reconcile interval bounds it.
+      timeout: Duration.minutes(Math.min(5, minutes * 3)),
+      // Few concurrent invocations: decisions are serialised by conditional writes anyway, and Route 53
+      // allows 5 requests/second per account.
+      reservedConcurrentExecutions: 5,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        SEEDSHIELD_TOPOLOGY: JSON.stringify(props.topology),
+        STATE_TABLE_NAME: this.table.tableName,
+        NOTIFY_TOPIC_ARN: this.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: 'seedshield-remediation',
+        POWERTOOLS_METRICS_NAMESPACE: 'Seedshield',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        // The Node.js runtime ships the AWS SDK v3: keep it out of the bundle.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    this.#grantLeastPrivilege(props.topology);
+
+    const lambdaTarget = new targets.LambdaFunction(this.remediationFunction, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(2),
+    });
+    new events.Rule(this, 'ClusterEventsRule', {
+      eventBus: this.bus,
+      description: 'seedshield: cluster alarm state changes and GuardDuty findings -> remediation',
+      eventPattern: {
+        source: ['aws.cloudwatch', 'aws.guardduty'],
+        detailType: ['CloudWatch Alarm State Change', 'GuardDuty Finding'],
+      },
+      targets: [lambdaTarget],
+    });
+
+    const schedulerRole = new iam.Role(this, 'ReconcileSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'seedshield: lets EventBridge Scheduler invoke the remediation function for the reconcile',
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.remediationFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'lambda:InvokeFunction on the remediation function and its versions only (the ":*" covers qualified ARNs), as LambdaInvoke grants it.',
+    });
+    this.reconcileSchedule = new scheduler.Schedule(this, 'ReconcileSchedule', {
+      description: 'seedshield: periodic reconcile (re-read alarms, advance quiet periods and ramps, finish interrupted jobs)',
+      schedule: scheduler.ScheduleExpression.rate(props.reconcileInterval),
+      target: new schedulerTargets.LambdaInvoke(this.remediationFunction, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          'id': `reconcile:${scheduler.ContextAttribute.executionId}`,
+          'source': 'seedshield.scheduler',
+          'detail-type': 'Reconcile',
+          'time': scheduler.ContextAttribute.scheduledTime,
+        }),
+        role: schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(Math.max(1, minutes)),
+      }),
+    });
+
+    const ack = (id: string, reason: string) => Validations.of(this.remediationFunction).acknowledge({ id: `AwsSolutions::${id}`, reason });
+    ack('AwsSolutions-IAM5[Resource::*]', 'EC2 Describe* calls and X-Ray tracing do not support resource-level permissions; every mutating call is scoped by resource ARN and tag condition.');
+    ack(
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The basic execution policy only lets the function write its own logs; the log group is explicit, KMS-encrypted and retained.',
+    );
+    ack('AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Granted on the control plane\'s own key only (grantEncryptDecrypt): needed to write the encrypted table and topic.');
+    ack('AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Granted on the control plane\'s own key only (grantEncryptDecrypt).');
+    for (const arn of this.#wildcardResources) {
+      ack(
+        `AwsSolutions-IAM5[Resource::${arn}]`,
+        'Cluster resource ids are only known in the cluster regions at run time; the wildcard is limited to one account and region per cluster, mutating EC2 calls also require the seedshield:cluster tag of a managed cluster, and SSM/CloudWatch reads are limited to the cluster\'s own name prefix.',
+      );
+    }
+  }
+
+  /** Wildcard resource ARNs granted to the remediation function, each acknowledged with its reason. */
+  readonly #wildcardResources = new Set<string>();
+
+  #track(resources: string[]): string[] {
+    const partition = Stack.of(this).partition;
+    for (const r of resources) {
+      if (r.endsWith('*') && r !== '*') this.#wildcardResources.add(Token.isUnresolved(partition) ? r.replace(partition, '<AWS::Partition>') : r);
+    }
+    return resources;
+  }
+
+  #grantLeastPrivilege(topology: RuntimeTopology): void {
+    const fn = this.remediationFunction;
+    const stack = Stack.of(this);
+    const awsClusters = topology.clusters.filter((c) => c.kind === 'aws');
+    const clusterIds = awsClusters.map((c) => c.id);
+    this.table.grantReadWriteData(fn);
+    this.topic.grantPublish(fn);
+    this.key.grantEncryptDecrypt(fn);
+
+    const regions = [...new Set(awsClusters.map((c) => `${c.account}|${c.region}`))].map((k) => k.split('|'));
+    const ec2Arn = (account: string, region: string, resource: string) => `arn:${stack.partition}:ec2:${region}:${account}:${resource}/*`;
+    const tagged = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: clusterIds } };
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CutAndRestoreInternet',
+        actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+        resources: this.#track(regions.map(([a, r]) => ec2Arn(a, r, 'security-group'))),
+        conditions: tagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CutAndRestoreBlockProducerPathAcl',
+        actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry', 'ec2:ReplaceNetworkAclEntry'],
+        resources: this.#track(regions.map(([a, r]) => ec2Arn(a, r, 'network-acl'))),
+        conditions: tagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CutAndRestoreBlockProducerPathRoutes',
+        actions: ['ec2:DisableVgwRoutePropagation', 'ec2:EnableVgwRoutePropagation'],
+        resources: this.#track(regions.flatMap(([a, r]) => [ec2Arn(a, r, 'route-table'), ec2Arn(a, r, 'vpn-gateway')])),
+        conditions: tagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        // The actuators tag what they cut before cutting it, so a crash mid-cut cannot lose the record.
+        sid: 'RecordCutsAsTags',
+        actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+        resources: this.#track(regions.flatMap(([a, r]) => [ec2Arn(a, r, 'security-group'), ec2Arn(a, r, 'route-table')])),
+        conditions: tagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ObserveClusters',
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables'],
+        resources: ['*'],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadClusterResourceIds',
+        actions: ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'],
+        resources: this.#track(
+          awsClusters.flatMap((c) => {
+            const base = `arn:${stack.partition}:ssm:${c.region}:${c.account}:parameter${clusterParameterPrefix(c.id).replace(/\/$/, '')}`;
+            return [base, `${base}/*`];
+          }),
+        ),
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadClusterAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: this.#track(awsClusters.map((c) => `arn:${stack.partition}:cloudwatch:${c.region}:${c.account}:alarm:${clusterAlarmPrefix(c.id)}*`)),
+      }),
+    );
+    const zoneArn = `arn:${stack.partition}:route53:::hostedzone/${topology.dns.hostedZoneId}`;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ShiftDnsWeight',
+        actions: ['route53:ChangeResourceRecordSets'],
+        resources: [zoneArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [topology.dns.recordName.toLowerCase()] },
+        },
+      }),
+    );
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDnsWeight', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'WaitForDnsChange', actions: ['route53:GetChange'], resources: this.#track([`arn:${stack.partition}:route53:::change/*`]) }),
+    );
+  }
+}
