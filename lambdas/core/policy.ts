@@ -111,10 +111,12 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
   },
   {
     id: 'COOLDOWN',
-    explanation: 'Hysteresis: a cluster that just changed status is left alone for cooldownMinutes so alarms cannot make it flap.',
+    explanation:
+      'Hysteresis: a cluster that just changed status is left alone for cooldownMinutes so alarms cannot make it flap. ' +
+      'A compromise (GuardDuty) skips it: a finding does not flap, and a compromised host must not keep its BP path for minutes.',
     appliesTo: ['automatic'],
     check: (ctx) =>
-      withinCooldown(ctx)
+      withinCooldown(ctx) && !isCompromised(ctx.cluster)
         ? refuse(`cluster ${ctx.cluster.clusterId} changed status less than ${ctx.topology.policy.cooldownMinutes} minutes ago (cooldown)`)
         : ALLOW,
   },

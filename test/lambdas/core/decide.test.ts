@@ -197,6 +197,19 @@ describe('safety guards refuse automatic isolation', () => {
     expect(d.next.clusters.a).toMatchObject({ status: 'IN_SERVICE', servingPercent: 100, lastRefusal: { reason, at: T0, triggerAt: T0 } });
   });
 
+  test('when a compromise arrives within the cooldown, it isolates at once (a finding does not flap)', () => {
+    // GIVEN: cluster a was restored by an operator a minute ago
+    const topo = topology(3);
+    let state = run(topo, [[operator('o1', 'restore', { clusterId: 'a' }), T0 - MIN]]).state;
+    state = { ...state, clusters: { ...state.clusters, a: { ...state.clusters.a, lastTransitionAt: T0 - MIN } } };
+    // WHEN
+    const d = decide(state, compromise('g1', 'a', T0), topo, T0);
+    // THEN
+    expect(d.outcome).toBe('ISOLATION_STARTED');
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
+    expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0 });
+  });
+
   test('when the same refusal is re-evaluated without a new trigger, it does not notify again', () => {
     // GIVEN
     const topo = topology(2, { minHealthyClusters: 2 });
