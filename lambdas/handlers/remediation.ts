@@ -1,14 +1,16 @@
 /**
  * The remediation Lambda: alarm state changes and GuardDuty findings (from the control bus) and the
- * reconcile schedule. Thin by design: parse, load, decide, commit, actuate all happen in the engine.
+ * reconcile schedule. Thin by design: parse, load, decide, commit and actuate all happen in the engine; this
+ * file only wires the container (clients, engine) and the Powertools middleware.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { containerAwsClients } from '../actuators/clients';
-import type { EngineReport, RemediationEngine } from '../engine';
+import type { RemediationEngine } from '../engine';
+import { handleRemediation } from '../remediation';
 import { createEngine, requiredEnv, topologyFromEnvironment } from '../runtime';
 
 const logger = new Logger();
@@ -29,16 +31,6 @@ function containerEngine(): RemediationEngine {
   return engine;
 }
 
-/** Handles one delivery and returns the report (visible in test invocations and the drill). */
-export async function handleRemediation(event: unknown, target: RemediationEngine = containerEngine()): Promise<EngineReport> {
-  const report = await target.handleDelivery(event);
-  metrics.addMetric(`Decision_${report.outcome}`, MetricUnit.Count, 1);
-  const failed = report.executed.filter((e) => !e.ok).length;
-  if (failed > 0) metrics.addMetric('EffectsFailed', MetricUnit.Count, failed);
-  if (report.decisions.some((d) => d.eventId.startsWith('reconcile:'))) metrics.addMetric('ReconcileCompleted', MetricUnit.Count, 1);
-  return report;
-}
-
-export const handler = middy((event: unknown) => handleRemediation(event))
+export const handler = middy((event: unknown) => handleRemediation(event, containerEngine(), metrics))
   .use(injectLambdaContext(logger, { clearState: true }))
   .use(logMetrics(metrics));
