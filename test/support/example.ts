@@ -28,9 +28,12 @@ export function configWith(edit: (raw: any) => void): SeedshieldConfig {
   return parseConfig(raw, 'test-config.json');
 }
 
+/** The feature flags of cdk.json: tests synthesize with the same flags as `cdk synth`. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = require(path.join(__dirname, '..', '..', 'cdk.json')).context;
+
 /** Builds the whole app for `config` (cdk-nag off unless asked: template tests do not need it). */
 export function buildApp(config: SeedshieldConfig = exampleConfig(), options: BuildOptions = { nag: false }): { app: App; stacks: SeedshieldStacks } {
-  const app = new App();
+  const app = new App({ context: CDK_JSON_CONTEXT });
   const stacks = buildSeedshieldApp(app, config, options);
   return { app, stacks };
 }
