@@ -35,6 +35,12 @@ export interface RunOptions {
 
 const running = new Set<number>();
 const tempDirs = new Set<string>();
+const hooks: (() => unknown)[] = [];
+
+/** Registers `fn` to run in {@link cleanUp} (e.g. stopping moto). */
+export function onCleanUp(fn: () => unknown): void {
+  hooks.push(fn);
+}
 
 /** Keeps the last `max` characters: children can be chatty (cdk-nag), and only the tail is ever shown. */
 function tail(text: string, max = 20_000): string {
@@ -104,10 +110,21 @@ export function removeTempDir(dir: string): void {
   tempDirs.delete(dir);
 }
 
-/** Kills every child still running (by its process group id) and removes every temp dir. Idempotent. */
-export function cleanUp(): void {
+/**
+ * Runs the registered hooks, kills every child still running (by its process group id) and removes every
+ * temp dir. Idempotent. Hooks may return promises; their synchronous part (sending a signal) runs at once.
+ */
+export async function cleanUp(): Promise<void> {
+  const pending = hooks.splice(0).map((fn) => {
+    try {
+      return Promise.resolve(fn()).catch(() => undefined);
+    } catch {
+      return undefined;
+    }
+  });
   for (const pid of running) killGroup(pid);
   running.clear();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
+  await Promise.all(pending);
 }

@@ -1,0 +1,326 @@
+/**
+ * The remediation engine end to end against moto: an alarm ALARM event in, the isolation recorded out, and
+ * the restore that follows (OK event, reconciles through the quiet period and the ramp), with every AWS API
+ * call counted per service and command.
+ */
+import { performance } from 'perf_hooks';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpRequest } from '@smithy/core/protocols';
+import { alarmName } from '../lib/config/naming';
+import type { RuntimeTopology } from '../lib/config/topology';
+import { AwsClients } from '../lambdas/actuators/clients';
+import type { EngineReport } from '../lambdas/engine';
+import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
+import { createEngine } from '../lambdas/runtime';
+import { startMoto } from '../drill/moto';
+import { buildClusterWorld, buildDnsWorld, type ClusterWorld } from '../drill/world';
+import { onCleanUp } from './process';
+import { Miss, Row, Section, table } from './report';
+import { formatMs, median, percentile } from './stats';
+
+const CYCLES = 15;
+const HOME = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const CLUSTERS = [
+  { id: 'eu-west', region: 'eu-west-1' },
+  { id: 'eu-central', region: 'eu-central-1' },
+  { id: 'us-east', region: 'us-east-1' },
+] as const;
+const T0 = Date.UTC(2026, 0, 5);
+const MIN = 60_000;
+/** Cycles this far apart in simulated time: past every cooldown and the isolation rate-limit window. */
+const CYCLE_SPACING_MS = 3 * 60 * MIN;
+const MAX_RECONCILES_PER_RESTORE = 10;
+/** The Route 53 actuator's default INSYNC polling: first sleep 1 s, doubling, capped at 10 s (route53.ts). */
+const POLL_INITIAL_MS = 1_000;
+const POLL_MAX_MS = 10_000;
+
+/** One AWS API call as seen on the wire. */
+interface Call {
+  readonly service: string;
+  readonly command: string;
+}
+
+/**
+ * The SDK's HTTP handler with a tally: every request (retries included) is recorded by signing service and
+ * command, read from the request itself (X-Amz-Target, the query Action, the RPC-v2 operation path, or the
+ * Route 53 REST path).
+ */
+class CountingHandler {
+  readonly #real = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
+  readonly calls: Call[] = [];
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  async handle(request: HttpRequest, options?: { abortSignal?: AbortSignal }) {
+    this.calls.push(describeRequest(request));
+    return this.#real.handle(request as never, options as never);
+  }
+
+  updateHttpClientConfig(): void {}
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+  destroy(): void {
+    this.#real.destroy();
+  }
+}
+
+/** Service and command of a signed SDK request. @internal */
+export function describeRequest(request: Pick<HttpRequest, 'method' | 'path' | 'headers' | 'body'>): Call {
+  const header = (name: string) => Object.entries(request.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const service = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(header('authorization') ?? '')?.[1] ?? 'unknown';
+  const target = header('x-amz-target');
+  if (target) return { service, command: target.split('.').pop()! };
+  const rpc = /\/operation\/([A-Za-z0-9]+)$/.exec(request.path);
+  if (rpc) return { service, command: rpc[1] };
+  const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : '';
+  const action = body.includes('Action=') ? new URLSearchParams(body).get('Action') : null;
+  if (action) return { service, command: action };
+  if (service === 'route53') {
+    const p = request.path.replace(/\/$/, '');
+    if (/\/hostedzone\/[^/]+\/rrset$/.test(p)) return { service, command: request.method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets' };
+    if (/\/change\/[^/]+$/.test(p)) return { service, command: 'GetChange' };
+  }
+  return { service, command: `${request.method} ${request.path}` };
+}
+
+const key = (c: Call) => `${c.service} ${c.command}`;
+
+function tally(calls: readonly Call[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const c of calls) m.set(key(c), (m.get(key(c)) ?? 0) + 1);
+  return m;
+}
+
+/** Real time the Route 53 actuator sleeps before `polls` GetChange polls of one change. */
+function pollSleepMs(polls: number): number {
+  let total = 0;
+  for (let i = 0, d = POLL_INITIAL_MS; i < polls; i++, d = Math.min(d * 2, POLL_MAX_MS)) total += d;
+  return total;
+}
+
+function alarmDelivery(id: string, clusterId: string, region: string, state: 'ALARM' | 'OK', at: number) {
+  const name = alarmName(clusterId, 'ddos', 'nlb');
+  const ts = new Date(at).toISOString().replace('Z', '+0000');
+  return {
+    version: '0',
+    id,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: ACCOUNT,
+    time: new Date(at).toISOString(),
+    region,
+    resources: [`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`],
+    detail: {
+      alarmName: name,
+      state: { value: state, reason: 'seedshield bench', timestamp: ts },
+      previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM', reason: 'seedshield bench', timestamp: ts },
+      configuration: { metrics: [] },
+    },
+  };
+}
+
+function reconcileDelivery(id: string, at: number) {
+  return { version: '0', id, 'detail-type': RECONCILE_DETAIL_TYPE, source: RECONCILE_SOURCE, account: ACCOUNT, time: new Date(at).toISOString(), region: HOME, resources: [], detail: {} };
+}
+
+interface Delivery {
+  readonly report: EngineReport;
+  readonly wallMs: number;
+  readonly calls: Call[];
+}
+
+/** DNS change batches a delivery's decisions asked for, and the most any one decision asked for. */
+function dnsDecisions(report: EngineReport): { decisions: number; maxPerDecision: number } {
+  const perDecision = report.decisions.map((d) => d.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS').length);
+  const repairs = report.executed.filter((e) => e.effect.type === 'SET_DNS_WEIGHTS' && e.effect.id.endsWith(':dns-repair')).length;
+  return { decisions: perDecision.filter((n) => n > 0).length + repairs, maxPerDecision: Math.max(0, ...perDecision, repairs > 0 ? 1 : 0) };
+}
+
+/** Runs the end-to-end benchmark and returns its report section. */
+export async function benchEndToEnd(log: (msg: string) => void): Promise<Section> {
+  const moto = await startMoto();
+  onCleanUp(() => moto.stop());
+  try {
+    return await run(moto.endpoint, log);
+  } finally {
+    await moto.stop();
+  }
+}
+
+async function run(endpoint: string, log: (msg: string) => void): Promise<Section> {
+  const counter = new CountingHandler();
+  const clients = new AwsClients({ endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, random: () => 0, requestHandler: counter as never });
+
+  // The world: three cluster stacks' resources, the DNS stack's zone, the control plane's table and topic.
+  const worlds: ClusterWorld[] = [];
+  for (const [i, c] of CLUSTERS.entries()) {
+    worlds.push(await buildClusterWorld({ ec2: clients.ec2(c.region), ssm: clients.ssm(c.region) }, c.id, { vpcOctet: 10 + i }));
+  }
+  const dns = await buildDnsWorld(clients.route53(), {
+    clusters: [
+      ...worlds.map((w) => ({ id: w.clusterId, weight: 100, ipv4: [...w.nlbAddresses] })),
+      { id: 'gm-physical', weight: 50, ipv4: ['203.0.113.10'] },
+    ],
+  });
+  const tableName = `seedshield-bench-${process.pid}`;
+  await new DynamoDBClient({ region: HOME, ...clients.baseConfig() }).send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const topic = await clients.sns(HOME).send(new CreateTopicCommand({ Name: `seedshield-bench-${process.pid}` }));
+  const topology: RuntimeTopology = {
+    clusters: [
+      ...CLUSTERS.map((c) => ({ id: c.id, kind: 'aws' as const, region: c.region, account: ACCOUNT, baseWeight: 100, countsTowardsMinimum: true })),
+      { id: 'gm-physical', kind: 'external' as const, baseWeight: 50, countsTowardsMinimum: false },
+    ],
+    dns: { hostedZoneId: dns.hostedZoneId, recordName: dns.recordName, ttlSeconds: dns.ttlSeconds },
+    siteCidrs: { ipv4: ['10.200.0.0/16', '10.210.0.0/16'], ipv6: [] },
+    policy: {
+      minHealthyClusters: 2,
+      cooldownMinutes: 10,
+      quietPeriodMinutes: 30,
+      maxIsolationsPerWindow: 2,
+      isolationWindowMinutes: 60,
+      restoreRampPercent: [10, 50, 100],
+      restoreRampStepMinutes: 5,
+      cutInternet: true,
+      cutBlockProducerPath: true,
+    },
+  };
+  const problems: string[] = [];
+  let clock = T0;
+  const engine = createEngine({
+    topology,
+    tableName,
+    topicArn: topic.TopicArn!,
+    homeRegion: HOME,
+    clients,
+    logger: { info: () => undefined, warn: (m) => problems.push(`warn: ${m}`), error: (m, ...x) => problems.push(`error: ${m} ${JSON.stringify(x).slice(0, 300)}`) },
+    now: () => clock,
+  });
+
+  const deliver = async (raw: unknown): Promise<Delivery> => {
+    const from = counter.calls.length;
+    const t = performance.now();
+    const report = await engine.handleDelivery(raw);
+    const wallMs = performance.now() - t;
+    return { report, wallMs, calls: counter.calls.slice(from) };
+  };
+
+  const isolations: Delivery[] = [];
+  const restoreStarts: Delivery[] = [];
+  const restores: Call[][] = [];
+  const all: Delivery[] = [];
+  const failures: string[] = [];
+  for (let k = 0; k < CYCLES; k++) {
+    const c = CLUSTERS[k % CLUSTERS.length];
+    clock = T0 + k * CYCLE_SPACING_MS;
+    const iso = await deliver(alarmDelivery(`bench-alarm-${k}`, c.id, c.region, 'ALARM', clock));
+    all.push(iso);
+    const outcomes = iso.report.decisions.map((d) => d.outcome);
+    if (!outcomes.includes('ISOLATION_COMPLETED')) failures.push(`cycle ${k}: isolation of ${c.id} ended with ${outcomes.join(' -> ')} (${iso.report.reason})`);
+    isolations.push(iso);
+
+    // Restore: the alarm clears, the quiet period passes, then reconciles step through the ramp.
+    const restoreCalls: Call[] = [];
+    clock += 2 * MIN;
+    const ok = await deliver(alarmDelivery(`bench-ok-${k}`, c.id, c.region, 'OK', clock));
+    all.push(ok);
+    restoreCalls.push(...ok.calls);
+    clock += (topology.policy.quietPeriodMinutes + 1) * MIN;
+    let completed = false;
+    for (let j = 0; j < MAX_RECONCILES_PER_RESTORE && !completed; j++) {
+      const rec = await deliver(reconcileDelivery(`bench-reconcile-${k}-${j}`, clock));
+      all.push(rec);
+      restoreCalls.push(...rec.calls);
+      const recOutcomes = rec.report.decisions.map((d) => d.outcome);
+      if (recOutcomes.includes('RESTORE_STARTED')) restoreStarts.push(rec);
+      completed = recOutcomes.includes('RESTORE_COMPLETED');
+      clock += topology.policy.restoreRampStepMinutes * MIN;
+    }
+    if (!completed) failures.push(`cycle ${k}: restore of ${c.id} did not complete within ${MAX_RECONCILES_PER_RESTORE} reconciles`);
+    restores.push(restoreCalls);
+    log(`e2e cycle ${k + 1}/${CYCLES}: isolation ${formatMs(iso.wallMs)}, ${iso.calls.length} calls; restore ${restoreCalls.length} calls`);
+  }
+
+  // Route 53: one change batch per decision.
+  let crrs = 0;
+  let dnsDecisionCount = 0;
+  let maxPlanned = 0;
+  let mismatches = 0;
+  for (const d of all) {
+    const n = d.calls.filter((c) => c.service === 'route53' && c.command === 'ChangeResourceRecordSets').length;
+    const dd = dnsDecisions(d.report);
+    crrs += n;
+    dnsDecisionCount += dd.decisions;
+    maxPlanned = Math.max(maxPlanned, dd.maxPerDecision);
+    if (n !== dd.decisions) mismatches += 1;
+  }
+
+  const getChanges = all.reduce((n, d) => n + d.calls.filter((c) => c.command === 'GetChange').length, 0);
+  const isoMs = isolations.map((d) => d.wallMs);
+  const sleepOf = (d: Delivery) => pollSleepMs(d.calls.filter((c) => c.command === 'GetChange').length);
+  const isoNoSleep = isolations.map((d) => d.wallMs - sleepOf(d));
+  const restoreMs = restoreStarts.map((d) => d.wallMs);
+  const isoCalls = isolations.map((d) => d.calls.length);
+  const restoreCallCounts = restores.map((r) => r.length);
+  const isolationTally = isolations.map((d) => tally(d.calls));
+  const restoreTally = restores.map((r) => tally(r));
+  const keys = [...new Set([...isolationTally, ...restoreTally].flatMap((m) => [...m.keys()]))].sort();
+  const callTable = table(
+    ['service', 'command', 'per isolation (median)', 'per isolation (first / later)', 'per restore (median)'],
+    keys.map((k) => {
+      const [service, command] = k.split(' ');
+      const iso = isolationTally.map((m) => m.get(k) ?? 0);
+      const res = restoreTally.map((m) => m.get(k) ?? 0);
+      return [service, command, String(median(iso)), `${iso[0]} / ${median(iso.slice(1))}`, String(median(res))];
+    }),
+  );
+  const crrsPerDecision = dnsDecisionCount === 0 ? Number.NaN : crrs / dnsDecisionCount;
+  const oneBatch = maxPlanned <= 1 && mismatches === 0;
+  const rows: Row[] = [
+    { metric: `isolation latency p50 (ALARM event -> ISOLATION_COMPLETED in the report), ${CYCLES} cycles`, measured: formatMs(percentile(isoMs, 50)) },
+    { metric: 'isolation latency p99', measured: formatMs(percentile(isoMs, 99)) },
+    { metric: 'isolation latency p50 / p99 without the Route 53 INSYNC poll sleeps', measured: `${formatMs(percentile(isoNoSleep, 50))} / ${formatMs(percentile(isoNoSleep, 99))}` },
+    { metric: 'restore start latency p50 / p99 (reconcile -> cuts undone, first ramp step set)', measured: restoreMs.length ? `${formatMs(percentile(restoreMs, 50))} / ${formatMs(percentile(restoreMs, 99))}` : 'n/a' },
+    { metric: 'AWS API calls per isolation (median; first / later)', measured: `${median(isoCalls)} (${isoCalls[0]} / ${median(isoCalls.slice(1))})` },
+    { metric: 'AWS API calls per restore, OK event to RESTORE_COMPLETED (median)', measured: String(median(restoreCallCounts)) },
+    {
+      metric: 'Route 53 ChangeResourceRecordSets per DNS-changing decision',
+      measured: `${Number.isNaN(crrsPerDecision) ? 'n/a' : crrsPerDecision.toFixed(2)} (${crrs} change batches for ${dnsDecisionCount} decisions; at most ${maxPlanned} SET_DNS_WEIGHTS per plan; ${mismatches} deliveries where batches != decisions)`,
+      target: '1 change batch per decision',
+      met: oneBatch,
+    },
+    { metric: 'cycles that did not isolate and restore as expected', measured: String(failures.length), target: '0', met: failures.length === 0 },
+  ];
+  const misses: Miss[] = [];
+  if (!oneBatch) {
+    misses.push({
+      what: `Route 53 change batches per decision ${crrsPerDecision.toFixed(2)}`,
+      reason: `${mismatches} deliveries sent a different number of ChangeResourceRecordSets than their decisions planned (SDK retries count as calls), or a plan carried ${maxPlanned} SET_DNS_WEIGHTS effects.`,
+      fix: 'merge every weight change of a decision into one SET_DNS_WEIGHTS effect (the core) and one change batch (the actuator).',
+    });
+  }
+  if (failures.length > 0) {
+    misses.push({ what: `${failures.length} of ${CYCLES} cycles misbehaved`, reason: failures.slice(0, 3).join('; '), fix: 'see the engine log lines below and the drill.' });
+  }
+  const extra = [`AWS API calls by service and command (HTTP requests, SDK retries included):\n\n${callTable}`];
+  if (problems.length > 0) extra.push(`Engine warnings/errors during the run (${problems.length}, first 5):\n\n${problems.slice(0, 5).map((p) => `- ${p}`).join('\n')}`);
+  return {
+    title: 'Remediation engine end to end (moto)',
+    method: [
+      `One moto server; a world of ${CLUSTERS.length} clusters (drill/world.ts: VPC, subnets, NACLs, NLB security group, route tables, VGW, EIPs, SSM parameters) in ${CLUSTERS.map((c) => c.region).join(', ')}, a hosted zone with their weighted records plus the physical cluster, the state table and the on-call topic. The engine is built by \`createEngine\` (lambdas/runtime.ts) over \`AwsClients\` pointed at moto (test credentials, \`random: () => 0\`) and fed raw EventBridge deliveries through \`handleDelivery\` (what the Lambda handler calls, without its middy/Powertools wrapper).`,
+      `${CYCLES} cycles, rotating over the clusters, on a simulated clock (3 h apart, so no cooldown or rate limit interferes): an alarm ALARM delivery, timed until \`handleDelivery\` returns with ISOLATION_COMPLETED (isolation job carried out and its result committed: state ISOLATED); then an OK delivery, a reconcile past the quiet period (restore starts: cuts undone, first ramp weight) and reconciles every ramp step until RESTORE_COMPLETED. Calls are counted on the SDK's HTTP handler shared by every client (DynamoDB included), so SDK retries count. ${getChanges === 0 ? 'moto answered every change INSYNC at once, so the Route 53 actuator never slept between GetChange polls: on AWS a change takes seconds to tens of seconds to reach INSYNC, which the isolation then waits for (the latency here is seedshield\'s own cost).' : `The Route 53 actuator sleeps ${POLL_INITIAL_MS / 1000} s of real time before its first GetChange poll (${getChanges} polls in the run): that sleep is inside the latency, and shown subtracted too.`}`,
+    ],
+    rows,
+    extra,
+    misses,
+  };
+}
