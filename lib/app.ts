@@ -3,7 +3,7 @@
  * and the benchmarks, so all three synthesize exactly the same stacks.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { stackNames } from './config/naming';
 import { SeedshieldConfig } from './config/schema';
 import { ClusterStack } from './stacks/cluster-stack';
@@ -56,7 +56,10 @@ export function buildSeedshieldApp(app: App, config: SeedshieldConfig, options: 
   dns.addStackDependency(controlPlane);
 
   if (options.nag ?? true) {
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Both packs: AwsSolutions for AWS's own best practices, NIST 800-53 rev 5 for the controls auditors ask
+    // about (encryption, retention, alarm actions, least privilege). Findings are errors; each one we accept
+    // is acknowledged next to the construct it concerns, with its reason.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   }
   return { clusters, dns, controlPlane };
 }

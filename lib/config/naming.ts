@@ -87,3 +87,36 @@ export function parseAlarmName(name: string): ParsedAlarmName | undefined {
 export function clusterAlarmPrefix(clusterId: string): string {
   return `seedshield.${clusterId}.`;
 }
+
+/**
+ * Prefix of seedshield's operations alarms: they page on-call but are NOT detection signals. The dot after
+ * `seedshield-ops` keeps them apart from cluster alarms (`seedshield.<cluster>.`): neither the remediation
+ * rule nor the reconcile's alarm reader ever sees them.
+ */
+export const OPS_ALARM_PREFIX = 'seedshield-ops.';
+
+/** Name of an operations alarm of a cluster: `seedshield-ops.<cluster>.<qualifier>` (qualifier may hold dots). */
+export function opsAlarmName(clusterId: string, qualifier: string): string {
+  return `${clusterOpsAlarmPrefix(clusterId)}${qualifier}`;
+}
+
+/** Prefix shared by every operations alarm of a cluster (forwarded to the home bus, then to on-call). */
+export function clusterOpsAlarmPrefix(clusterId: string): string {
+  return `${OPS_ALARM_PREFIX}${clusterId}.`;
+}
+
+/** Names of the control plane's own alarms (home region). Alarm names are the pager's subject line. */
+export const CONTROL_PLANE_ALARM_NAMES = {
+  deadLetters: 'seedshield-control-plane-dead-letters',
+  errors: 'seedshield-control-plane-errors',
+  throttles: 'seedshield-control-plane-throttles',
+  reconcileMissed: 'seedshield-control-plane-reconcile-missed',
+  /** One per cluster: isolated for longer than `controlPlane.maxIsolatedHours`. */
+  isolatedTooLong: (clusterId: string) => `seedshield-control-plane-isolated-too-long.${clusterId}`,
+} as const;
+
+/** Namespace and service dimension of the remediation Lambda's custom metrics (Powertools). */
+export const CONTROL_PLANE_METRICS = {
+  namespace: 'Seedshield',
+  service: 'seedshield-remediation',
+} as const;

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CLUSTER_TAG_KEY, clusterAlarmPrefix, CONTROL_BUS_NAME } from '../config/naming';
+import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterOpsAlarmPrefix, CONTROL_BUS_NAME } from '../config/naming';
 import { ValidationError } from '../errors';
 
 /** Props of {@link ClusterEventForwarder}. */
@@ -31,6 +31,11 @@ export interface ClusterEventForwarderProps {
 export class ClusterEventForwarder extends Construct {
   /** The rule forwarding alarm state changes. */
   public readonly alarmRule: events.Rule;
+  /**
+   * The rule forwarding this cluster's operations alarms (`seedshield-ops.<cluster>.*`, e.g. VPN tunnels):
+   * they page on-call through the home bus, since an alarm cannot notify a topic in another region.
+   */
+  public readonly opsAlarmRule: events.Rule;
   /** The rule forwarding GuardDuty findings about this cluster's instances. */
   public readonly guardDutyRule: events.Rule;
   /** Undeliverable events (after retries) end up here. */
@@ -81,6 +86,15 @@ export class ClusterEventForwarder extends Construct {
       },
       targets: [target()],
     });
+    this.opsAlarmRule = new events.Rule(this, 'OpsAlarmRule', {
+      description: `seedshield: forward ${props.clusterId} operations alarms (VPN tunnels) to the control plane for on-call`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: clusterOpsAlarmPrefix(props.clusterId) }] },
+      },
+      targets: [target()],
+    });
     this.guardDutyRule = new events.Rule(this, 'GuardDutyRule', {
       description: `seedshield: forward GuardDuty findings on ${props.clusterId} instances to the control plane`,
       eventPattern: {
@@ -94,6 +108,10 @@ export class ClusterEventForwarder extends Construct {
         },
       },
       targets: [target()],
+    });
+    Validations.of(this).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: 'The rules\' roles carry the policy CDK generates for each one role: events:PutEvents on the control plane\'s bus only. A managed policy would be attachable to other principals.',
     });
   }
 }

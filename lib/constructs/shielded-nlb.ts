@@ -73,12 +73,19 @@ export class ShieldedNlb extends Construct {
       vpc: props.vpc,
       internetFacing: true,
       crossZoneEnabled: true,
+      // The NLB holds the cluster's Elastic IPs, the seed record's addresses and the Shield protections'
+      // targets: deleting it by accident takes the cluster off the internet. An attribute: no replacement.
+      deletionProtection: true,
       securityGroups: [this.securityGroup],
       subnetMappings: publicSubnets.map((subnet, i) => ({ subnet, allocationId: this.eips[i].attrAllocationId })),
     });
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions::AwsSolutions-ELB2',
       reason: 'NLB access logs only cover TLS listeners; the p2p listener is plain TCP. VPC flow logs record every flow instead.',
+    });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
+      reason: 'NLB access logs only cover TLS listeners; the p2p listener is plain TCP. VPC flow logs (encrypted, kept one year) record every flow instead.',
     });
 
     // Client IPs preserved: otherwise every peer looks like the NLB to nodeos, and p2p-max-nodes-per-host
@@ -127,6 +134,16 @@ export class ShieldedNlb extends Construct {
       sslPolicy: props.httpsCertificate ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       defaultTargetGroups: [this.httpTargetGroup],
     });
+    Validations.of(p2pListener).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-ELBv2ACMCertificateRequired',
+      reason: 'Antelope p2p is a plain TCP protocol: nodeos peers do not speak TLS, so a TLS listener would lock every peer out. Peer traffic is public chain data.',
+    });
+    if (!props.httpsCertificate) {
+      Validations.of(httpListener).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-ELBv2ACMCertificateRequired',
+        reason: 'No httpsCertificateArn configured for this cluster: the read-only chain API (public chain data) is served on plain 8888. Set clusters[].httpsCertificateArn to get TLS 443 instead.',
+      });
+    }
     // Stack-wide tags (cluster id, app) reach listeners too, but the CloudFormation schema cfn-lint checks
     // against has no Tags on AWS::ElasticLoadBalancingV2::Listener: drop them there only.
     for (const listener of [p2pListener, httpListener]) {

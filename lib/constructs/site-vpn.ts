@@ -1,14 +1,17 @@
 /**
  * The private path from one cloud cluster to the physical sites (the block producer and its standby).
  */
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { clusterParameterName } from '../config/naming';
+import { clusterParameterName, opsAlarmName } from '../config/naming';
 import { SiteConfig } from '../config/schema';
 import { ValidationError } from '../errors';
+import { createLogsKey } from './logs-key';
 
 /** How a cluster's VPN connections learn the site routes. */
 export enum VpnRouting {
@@ -49,7 +52,21 @@ export interface SiteVpnProps {
    * @see https://docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-logs.html
    */
   readonly tunnelLogRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key the tunnel log group is encrypted with.
+   * @default - a new key, rotated yearly
+   */
+  readonly tunnelLogEncryptionKey?: kms.IKey;
 }
+
+/**
+ * Minutes every tunnel of a connection must stay below UP before the `degraded` alarm fires. AWS replaces
+ * tunnel endpoints one at a time during maintenance (the other tunnel carries the traffic): a quarter of an
+ * hour rides that out and still pages long before a second failure is likely.
+ */
+export const VPN_DEGRADED_MINUTES = 15;
+/** Minutes a connection may have no tunnel UP before the `down` alarm fires. */
+export const VPN_DOWN_MINUTES = 5;
 
 /**
  * IKE/IPsec proposals for every tunnel: IKEv2 only, AES256-GCM-16, SHA2-384/512, ECP DH groups 20/21, in
@@ -71,6 +88,16 @@ export interface SiteLineGateway {
   readonly lineId: string;
   readonly customerGateway: ec2.CfnCustomerGateway;
   readonly vpnConnection: ec2.CfnVPNConnection;
+  /**
+   * `seedshield-ops.<cluster>.vpn.<site>.<line>.degraded`: at least one of the two tunnels not UP for
+   * {@link VPN_DEGRADED_MINUTES} minutes (redundancy lost, the line still works).
+   */
+  readonly degradedAlarm: cloudwatch.Alarm;
+  /**
+   * `seedshield-ops.<cluster>.vpn.<site>.<line>.down`: no tunnel UP for {@link VPN_DOWN_MINUTES} minutes
+   * (the line carries nothing; the other line of the site is the only path left).
+   */
+  readonly downAlarm: cloudwatch.Alarm;
 }
 
 /**
@@ -117,6 +144,7 @@ export class SiteVpn extends Construct {
 
     this.tunnelLogGroup = new logs.LogGroup(this, 'TunnelLogs', {
       retention: props.tunnelLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.tunnelLogEncryptionKey ?? createLogsKey(this, 'TunnelLogsKey', `seedshield ${props.clusterId}: VPN tunnel logs`),
     });
     const tunnelOptions = this.#tunnelOptions(routing);
 
@@ -150,7 +178,7 @@ export class SiteVpn extends Construct {
             });
           });
         }
-        lines.push({ siteId: site.id, lineId: line.id, customerGateway, vpnConnection });
+        lines.push({ siteId: site.id, lineId: line.id, customerGateway, vpnConnection, ...this.#tunnelAlarms(props.clusterId, site.id, line.id, lineId, vpnConnection) });
       }
     }
     this.lines = lines;
@@ -169,6 +197,55 @@ export class SiteVpn extends Construct {
       description: `Virtual private gateway of seedshield cluster ${props.clusterId} (the control plane disables its route propagation to cut the block-producer path)`,
       stringValue: this.vpnGateway.ref,
     });
+  }
+
+  /**
+   * The two tunnel-state alarms of one connection. `AWS/VPN` `TunnelState` per `VpnId` is 1 when both
+   * tunnels are UP (ESTABLISHED with BGP), 0 when none is, and in between when one is down: Maximum < 1 over
+   * a period means no moment with both tunnels up, Maximum < 0.5 no moment with any tunnel up.
+   *
+   * They live here, in the cluster's region, because the connection ids exist only here. They have no alarm
+   * action (an alarm cannot notify a topic in another region): their names start with `seedshield-ops.` and
+   * the cluster's {@link ClusterEventForwarder} forwards their state changes to the home bus, where one rule
+   * publishes them to the on-call topic.
+   * @see https://docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-cloudwatch-vpn.html
+   */
+  #tunnelAlarms(clusterId: string, siteId: string, lineId: string, constructId: string, connection: ec2.CfnVPNConnection) {
+    const tunnelState = (period: Duration) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/VPN',
+        metricName: 'TunnelState',
+        dimensionsMap: { VpnId: connection.ref },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period,
+      });
+    const degradedAlarm = new cloudwatch.Alarm(this, `${constructId}DegradedAlarm`, {
+      alarmName: opsAlarmName(clusterId, `vpn.${siteId}.${lineId}.degraded`),
+      alarmDescription: `VPN ${clusterId} -> ${siteId} ${lineId}: a tunnel has not been UP for ${VPN_DEGRADED_MINUTES} minutes; the line runs without redundancy. Check the site device and the tunnel logs.`,
+      metric: tunnelState(Duration.minutes(VPN_DEGRADED_MINUTES)),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      // The `down` alarm treats silence as breaching; this one would only page twice for it.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const downAlarm = new cloudwatch.Alarm(this, `${constructId}DownAlarm`, {
+      alarmName: opsAlarmName(clusterId, `vpn.${siteId}.${lineId}.down`),
+      alarmDescription: `VPN ${clusterId} -> ${siteId} ${lineId}: no tunnel UP for ${VPN_DOWN_MINUTES} minutes; this line carries nothing to the site.`,
+      metric: tunnelState(Duration.minutes(VPN_DOWN_MINUTES)),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 0.5,
+      evaluationPeriods: 1,
+      // AWS reports TunnelState for every connection, down ones included: silence is not evidence of UP.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [degradedAlarm, downAlarm]) {
+      Validations.of(alarm).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction',
+        reason: 'An alarm cannot notify a topic in another region: the cluster\'s event forwarder sends this alarm\'s state changes (seedshield-ops.* names) to the home bus, whose rule publishes them to the on-call topic.',
+      });
+    }
+    return { degradedAlarm, downAlarm };
   }
 
   #tunnelOptions(routing: VpnRouting): ec2.CfnVPNConnection.VpnTunnelOptionsSpecificationProperty {

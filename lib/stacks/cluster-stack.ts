@@ -37,6 +37,7 @@ export class ClusterStack extends Stack {
       sites: props.config.sites,
       vpnRouting: props.cluster.vpnRouting,
       amazonSideAsn: props.cluster.amazonSideAsn,
+      tunnelLogEncryptionKey: this.seedCluster.logsKey,
     });
     new ClusterEventForwarder(this, 'EventForwarder', {
       clusterId: props.cluster.id,

@@ -2,6 +2,8 @@ import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SeedshieldConfig } from '../config/schema';
 import { toRuntimeTopology } from '../config/topology';
+import { ControlPlaneAlarms } from '../constructs/control-plane-alarms';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { RemediationControlPlane } from '../constructs/remediation-control-plane';
 
 /** Props of {@link ControlPlaneStack}. */
@@ -15,6 +17,10 @@ export interface ControlPlaneStackProps extends StackProps {
  */
 export class ControlPlaneStack extends Stack {
   public readonly controlPlane: RemediationControlPlane;
+  /** The control plane's own alarms and the relay of cluster operations alarms to on-call. */
+  public readonly alarms: ControlPlaneAlarms;
+  /** The on-call dashboard. */
+  public readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
     super(scope, id, props);
@@ -26,6 +32,30 @@ export class ControlPlaneStack extends Stack {
       notificationEmail: cp.notifications.email,
       existingNotificationTopicArn: cp.notifications.topicArn,
     });
+    const topology = toRuntimeTopology(props.config);
+    this.alarms = new ControlPlaneAlarms(this, 'Alarms', {
+      remediationFunction: this.controlPlane.remediationFunction,
+      bus: this.controlPlane.bus,
+      topic: this.controlPlane.topic,
+      deadLetterQueue: this.controlPlane.deadLetterQueue,
+      reconcileInterval: Duration.minutes(cp.reconcileIntervalMinutes),
+      clusterIds: topology.clusters.map((c) => c.id),
+      maxIsolated: Duration.minutes(Math.round(cp.maxIsolatedHours * 60)),
+    });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      clusters: topology.clusters,
+      remediationFunction: this.controlPlane.remediationFunction,
+      deadLetterQueue: this.controlPlane.deadLetterQueue,
+      reconcileInterval: Duration.minutes(cp.reconcileIntervalMinutes),
+      alarms: [
+        this.controlPlane.deadLetterAlarm,
+        this.alarms.errorsAlarm,
+        this.alarms.throttlesAlarm,
+        this.alarms.reconcileMissedAlarm,
+        ...Object.values(this.alarms.isolatedTooLongAlarms),
+      ],
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'the on-call dashboard (home region)' });
     new CfnOutput(this, 'StateTableName', { value: this.controlPlane.table.tableName, description: 'seedshield state and action journal' });
     new CfnOutput(this, 'ControlBusArn', { value: this.controlPlane.bus.eventBusArn, description: 'event bus every cluster forwards to' });
     new CfnOutput(this, 'OnCallTopicArn', { value: this.controlPlane.topic.topicArn, description: 'on-call notifications' });

@@ -342,7 +342,11 @@ describe('SeedCluster alarms', () => {
       alarmName(northId, 'surge', 'new-flows'),
       alarmName(northId, 'surge', 'processed-bytes'),
     ]);
-    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Detection alarms (seedshield.<cluster>.*) are exactly these; the stack's other alarms are the site VPN's
+    // operations alarms (seedshield-ops.<cluster>.*, two per connection), which the control plane never reads.
+    const detection = northTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.stringLikeRegexp('^seedshield\\.') } });
+    expect(Object.keys(detection)).toHaveLength(6);
+    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 * 4);
     for (const name of names) {
       northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId }]) });
     }
