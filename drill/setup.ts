@@ -1,0 +1,142 @@
+/**
+ * Builds, in moto, the whole deployment a config describes, named exactly as the stacks name it: every cloud
+ * cluster's VPC world in its region (SSM parameters by `clusterParameterName`), its CloudWatch alarms (by
+ * `alarmName`), the hosted zone with one weighted record set per cluster (physical and external ones
+ * included), the `seedshield-state` table and the on-call topic.
+ */
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { alarmName, type AlarmTriggerKind, STATE_TABLE_NAME } from '../lib/config/naming';
+import type { SeedshieldConfig } from '../lib/config/schema';
+import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
+import { motoClientConfig } from './moto';
+import { buildClusterWorld, buildDnsWorld, type ClusterWorld, type DnsWorld } from './world';
+
+/** Name of the on-call topic the drill creates in the home region. */
+export const DRILL_TOPIC_NAME = 'seedshield-oncall';
+
+/** What {@link buildDrillWorld} created. */
+export interface DrillWorld {
+  readonly endpoint: string;
+  /** The runtime topology, with moto's hosted zone id. */
+  readonly topology: RuntimeTopology;
+  readonly homeRegion: string;
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly clusters: Readonly<Record<string, ClusterWorld>>;
+  readonly dns: DnsWorld;
+  /** Alarm names per cluster and kind, in the order the cluster stack creates them. */
+  readonly alarms: Readonly<Record<string, Partial<Record<AlarmTriggerKind, readonly string[]>>>>;
+  /** The account of the config's control plane (event envelopes carry it). */
+  readonly account: string;
+}
+
+/** The alarms a cluster stack creates for `cluster` (see lib/constructs/cluster-alarms.ts). */
+export function clusterAlarmNames(config: SeedshieldConfig, clusterId: string): Partial<Record<AlarmTriggerKind, string[]>> {
+  const cluster = config.clusters.find((c) => c.id === clusterId);
+  if (!cluster) return {};
+  return {
+    ...(config.protection.shieldAdvanced ? { ddos: cluster.availabilityZones.map((_, i) => alarmName(cluster.id, 'ddos', `eip-${i + 1}`)) } : {}),
+    unhealthy: [alarmName(cluster.id, 'unhealthy', 'healthy-hosts')],
+    surge: [alarmName(cluster.id, 'surge', 'new-flows'), alarmName(cluster.id, 'surge', 'processed-bytes')],
+  };
+}
+
+/** Builds the config's deployment in the (empty or reset) moto at `endpoint`. */
+export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string): Promise<DrillWorld> {
+  const cfg = (region: string) => motoClientConfig(endpoint, region);
+  const homeRegion = config.controlPlane.homeRegion;
+
+  const clusters: Record<string, ClusterWorld> = {};
+  const alarms: Record<string, Partial<Record<AlarmTriggerKind, readonly string[]>>> = {};
+  for (const [i, c] of config.clusters.entries()) {
+    const ec2 = new EC2Client(cfg(c.region));
+    const ssm = new SSMClient(cfg(c.region));
+    const cw = new CloudWatchClient(cfg(c.region));
+    // The VPC CIDR of the config is irrelevant to the control plane; distinct octets keep moto logs readable.
+    clusters[c.id] = await buildClusterWorld({ ec2, ssm }, c.id, { vpcOctet: 10 + i, availabilityZones: c.availabilityZones });
+    const names = clusterAlarmNames(config, c.id);
+    alarms[c.id] = names;
+    for (const [kind, list] of Object.entries(names) as [AlarmTriggerKind, string[]][]) {
+      for (const name of list) {
+        await cw.send(
+          new PutMetricAlarmCommand({
+            AlarmName: name,
+            Namespace: kind === 'ddos' ? 'AWS/DDoSProtection' : 'AWS/NetworkELB',
+            MetricName: kind === 'ddos' ? 'DDoSDetected' : kind === 'unhealthy' ? 'HealthyHostCount' : 'NewFlowCount',
+            Statistic: 'Maximum',
+            Period: 60,
+            EvaluationPeriods: 1,
+            Threshold: 1,
+            ComparisonOperator: kind === 'unhealthy' ? 'LessThanThreshold' : 'GreaterThanOrEqualToThreshold',
+            TreatMissingData: 'notBreaching',
+          }),
+        );
+      }
+    }
+    ec2.destroy();
+    ssm.destroy();
+    cw.destroy();
+  }
+
+  const zone = config.dns.zoneName;
+  const recordName = config.dns.recordName;
+  if (!recordName.endsWith(`.${zone}`)) {
+    throw new Error(`the drill needs dns.recordName (${recordName}) to be a name below dns.zoneName (${zone}), not the zone apex`);
+  }
+  const route53 = new Route53Client(cfg('us-east-1'));
+  const external = [config.physicalSeedCluster, ...config.externalClusters];
+  const dns = await buildDnsWorld(route53, {
+    zoneName: zone,
+    recordLabel: recordName.slice(0, -zone.length - 1),
+    ttlSeconds: config.dns.ttlSeconds,
+    clusters: [
+      ...config.clusters.map((c) => ({ id: c.id, weight: c.weight, ipv4: clusters[c.id].nlbAddresses })),
+      ...external.map((c) => {
+        const ipv6 = c.endpoints.flatMap((e) => (e.ipv6 ? [e.ipv6] : []));
+        return { id: c.id, weight: c.weight, ipv4: c.endpoints.map((e) => e.ipv4), ...(ipv6.length > 0 ? { ipv6 } : {}) };
+      }),
+    ],
+  });
+  route53.destroy();
+
+  const dynamo = new DynamoDBClient(cfg(homeRegion));
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: STATE_TABLE_NAME,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  dynamo.destroy();
+
+  const sns = new SNSClient(cfg(homeRegion));
+  const topic = await sns.send(new CreateTopicCommand({ Name: DRILL_TOPIC_NAME }));
+  sns.destroy();
+
+  // moto assigns its own zone id: the control plane must act on that zone, exactly as the stacks would.
+  const base = toRuntimeTopology(config);
+  const topology: RuntimeTopology = { ...base, dns: { ...base.dns, hostedZoneId: dns.hostedZoneId } };
+  return {
+    endpoint,
+    topology,
+    homeRegion,
+    tableName: STATE_TABLE_NAME,
+    topicArn: topic.TopicArn!,
+    clusters,
+    dns,
+    alarms,
+    account: config.controlPlane.account,
+  };
+}
