@@ -288,7 +288,9 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
   const rows: Row[] = [
     { metric: `isolation latency p50 (ALARM event -> ISOLATION_COMPLETED in the report), ${CYCLES} cycles`, measured: formatMs(percentile(isoMs, 50)) },
     { metric: 'isolation latency p99', measured: formatMs(percentile(isoMs, 99)) },
-    { metric: 'isolation latency p50 / p99 without the Route 53 INSYNC poll sleeps', measured: `${formatMs(percentile(isoNoSleep, 50))} / ${formatMs(percentile(isoNoSleep, 99))}` },
+    ...(getChanges > 0
+      ? [{ metric: 'isolation latency p50 / p99 without the Route 53 INSYNC poll sleeps', measured: `${formatMs(percentile(isoNoSleep, 50))} / ${formatMs(percentile(isoNoSleep, 99))}` }]
+      : []),
     { metric: 'restore start latency p50 / p99 (reconcile -> cuts undone, first ramp step set)', measured: restoreMs.length ? `${formatMs(percentile(restoreMs, 50))} / ${formatMs(percentile(restoreMs, 99))}` : 'n/a' },
     { metric: 'AWS API calls per isolation (median; first / later)', measured: `${median(isoCalls)} (${isoCalls[0]} / ${median(isoCalls.slice(1))})` },
     { metric: 'AWS API calls per restore, OK event to RESTORE_COMPLETED (median)', measured: String(median(restoreCallCounts)) },
