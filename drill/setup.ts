@@ -46,8 +46,20 @@ export function clusterAlarmNames(config: SeedshieldConfig, clusterId: string): 
   };
 }
 
+/** Options of {@link buildDrillWorld}. */
+export interface DrillWorldOptions {
+  /**
+   * Name of the state table (a moto shared with other tests needs a unique one).
+   * @default 'seedshield-state'
+   */
+  readonly tableName?: string;
+  /** @default 'seedshield-oncall' */
+  readonly topicName?: string;
+}
+
 /** Builds the config's deployment in the (empty or reset) moto at `endpoint`. */
-export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string): Promise<DrillWorld> {
+export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string, options: DrillWorldOptions = {}): Promise<DrillWorld> {
+  const tableName = options.tableName ?? STATE_TABLE_NAME;
   const cfg = (region: string) => motoClientConfig(endpoint, region);
   const homeRegion = config.controlPlane.homeRegion;
 
@@ -107,7 +119,7 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
   const dynamo = new DynamoDBClient(cfg(homeRegion));
   await dynamo.send(
     new CreateTableCommand({
-      TableName: STATE_TABLE_NAME,
+      TableName: tableName,
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
@@ -122,7 +134,7 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
   dynamo.destroy();
 
   const sns = new SNSClient(cfg(homeRegion));
-  const topic = await sns.send(new CreateTopicCommand({ Name: DRILL_TOPIC_NAME }));
+  const topic = await sns.send(new CreateTopicCommand({ Name: options.topicName ?? DRILL_TOPIC_NAME }));
   sns.destroy();
 
   // moto assigns its own zone id: the control plane must act on that zone, exactly as the stacks would.
@@ -132,7 +144,7 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
     endpoint,
     topology,
     homeRegion,
-    tableName: STATE_TABLE_NAME,
+    tableName,
     topicArn: topic.TopicArn!,
     clusters,
     dns,

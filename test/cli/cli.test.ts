@@ -1,0 +1,163 @@
+/**
+ * The operator CLI as a process (`node cli/bin.js ...`) against a world built in the shared moto
+ * (MOTO_ENDPOINT from the jest global setup). Cluster ids, table and topic are unique to this file so it
+ * never touches what other test files build in the same moto.
+ */
+import { execFile } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { Actuators } from '../../lambdas/actuators';
+import { AwsClients } from '../../lambdas/actuators/clients';
+import { buildDrillWorld, type DrillWorld } from '../../drill/setup';
+import { exampleRaw } from '../support/example';
+import { parseConfig } from '../../lib/config/load';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('seedshield CLI against moto', () => {
+  const endpoint = process.env.MOTO_ENDPOINT!;
+  const suffix = randomUUID().slice(0, 6);
+  const id = (name: string) => `cli${suffix}-${name}`;
+  let world: DrillWorld;
+  let configFile: string;
+  let observer: Actuators;
+
+  beforeAll(async () => {
+    const raw = exampleRaw();
+    raw.clusters[0].id = id('north');
+    raw.clusters[1].id = id('central');
+    raw.clusters[2].id = id('east');
+    raw.physicalSeedCluster.id = id('phys');
+    const config = parseConfig(raw, 'cli-test-config.json');
+    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seedshield-cli-')), 'seedshield.config.json');
+    fs.writeFileSync(configFile, JSON.stringify(raw));
+    world = await buildDrillWorld(config, endpoint, { tableName: `seedshield-state-${suffix}`, topicName: `seedshield-oncall-${suffix}` });
+    observer = new Actuators({ clients: new AwsClients({ endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, random: () => 0 }) });
+  }, 60_000);
+
+  /** Runs the CLI as a process; never throws on a non-zero exit. */
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const common = ['-c', configFile, '--table', world.tableName, '--hosted-zone-id', world.topology.dns.hostedZoneId];
+    try {
+      const out = await run('node', [path.join(ROOT, 'cli', 'bin.js'), ...args, ...common], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          SEEDSHIELD_TOPIC_ARN: world.topicArn,
+          SEEDSHIELD_OPERATOR: 'test-operator',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+      return { code: 0, stdout: out.stdout, stderr: out.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  const weights = () => observer.currentWeights(world.topology);
+
+  test('when status runs, it prints every cluster with its state and its weight as Route 53 serves it', async () => {
+    // WHEN
+    const table = await cli('status');
+    const json = await cli('status', '--json');
+
+    // THEN
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`${id('north')}\\s+aws\\s+eu-north-1\\s+IN_SERVICE\\s+100%\\s+100/100\\s+-\\s+-`));
+    expect(table.stdout).toMatch(new RegExp(`${id('phys')}\\s+external\\s+-\\s+IN_SERVICE`));
+    expect(table.stdout).toContain('automation: running');
+    const status = JSON.parse(json.stdout);
+    expect(status.automationPaused).toBe(false);
+    expect(status.clusters.map((c: { id: string; weight: number }) => [c.id, c.weight])).toEqual([
+      [id('north'), 100],
+      [id('central'), 100],
+      [id('east'), 50],
+      [id('phys'), 50],
+    ]);
+  }, 30_000);
+
+  test('when a command has bad arguments, it exits 2 with the usage and changes nothing', async () => {
+    // GIVEN
+    const before = await weights();
+
+    // WHEN
+    const [noReason, unknownCluster, badPin, unknownCommand] = await Promise.all([
+      cli('isolate', id('north')),
+      cli('isolate', 'atlantis', '--reason', 'drill'),
+      cli('pin', id('north'), 'sideways', '--reason', 'drill'),
+      cli('obliterate', id('north'), '--reason', 'drill'),
+    ]);
+
+    // THEN
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('isolate needs --reason TEXT');
+    expect(noReason.stderr).toContain('usage: seedshield <command>');
+    expect(unknownCluster.code).toBe(2);
+    expect(unknownCluster.stderr).toContain(`unknown cluster "atlantis"; the configuration has: ${id('north')}, ${id('central')}, ${id('east')}, ${id('phys')}`);
+    expect(badPin.code).toBe(2);
+    expect(badPin.stderr).toContain('pin value must be "in-service" or "isolated", got: "sideways"');
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toContain('unknown command "obliterate"');
+    expect(await weights()).toEqual(before);
+    const status = JSON.parse((await cli('status', '--json')).stdout);
+    expect(status.clusters.every((c: { status: string }) => c.status === 'IN_SERVICE')).toBe(true);
+  }, 60_000);
+
+  test('when --dry-run is given, it prints the plan and reason and writes nothing', async () => {
+    // GIVEN
+    const before = await weights();
+
+    // WHEN
+    const out = await cli('isolate', id('north'), '--reason', 'rehearsal', '--dry-run');
+
+    // THEN
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`DRY RUN (nothing written): isolate ${id('north')} by test-operator (reason: rehearsal)`);
+    expect(out.stdout).toContain('outcome: OPERATOR_APPLIED');
+    expect(out.stdout).toContain(`SET_DNS_WEIGHTS ${id('north')}=0 ${id('central')}=150 ${id('east')}=75 ${id('phys')}=75`);
+    expect(out.stdout).toContain(`CUT_INTERNET ${id('north')}`);
+    expect(await weights()).toEqual(before);
+    const status = JSON.parse((await cli('status', '--json')).stdout);
+    expect(status.clusters[0].status).toBe('IN_SERVICE');
+  }, 30_000);
+
+  test('when isolate runs with a reason, moto serves the cluster at weight 0 and status shows it isolated', async () => {
+    // WHEN
+    const out = await cli('isolate', id('north'), '--reason', 'kernel patching');
+
+    // THEN
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('outcome: OPERATOR_APPLIED');
+    expect(out.stdout).toContain('carried out: 5 done, 0 failed');
+    expect(await weights()).toEqual({ [id('north')]: 0, [id('central')]: 150, [id('east')]: 75, [id('phys')]: 75 });
+    const status = JSON.parse((await cli('status', '--json')).stdout);
+    expect(status.clusters[0]).toMatchObject({ id: id('north'), status: 'ISOLATED', weight: 0, servingPercent: 0 });
+  }, 30_000);
+
+  test('when an isolation would break the minimum, it is refused (exit 1) unless forced', async () => {
+    // WHEN
+    const refused = await cli('isolate', id('central'), '--reason', 'kernel patching');
+
+    // THEN
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('outcome: OPERATOR_REFUSED');
+    expect(refused.stdout).toContain('below minHealthyClusters 2 [MIN_HEALTHY]');
+    expect((await weights())[id('central')]).toBe(150);
+
+    // WHEN
+    const forced = await cli('isolate', id('central'), '--force', '--reason', 'maintenance window, east and the physical site carry the load');
+
+    // THEN
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`isolated cluster ${id('central')} (forced)`);
+    expect(await weights()).toEqual({ [id('north')]: 0, [id('central')]: 0, [id('east')]: 150, [id('phys')]: 150 });
+  }, 30_000);
+});
