@@ -20,7 +20,7 @@ describe('the seedshield app', () => {
     ]);
   });
 
-  test('when synthesized with cdk-nag, no stack has an unacknowledged AwsSolutions error', () => {
+  test('when synthesized with cdk-nag, no stack has an unacknowledged AwsSolutions or NIST 800-53 R5 error', () => {
     // GIVEN
     const { app } = buildApp(undefined, { nag: true });
     // WHEN
