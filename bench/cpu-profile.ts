@@ -34,6 +34,8 @@ export interface ProfileSummary {
  */
 export function moduleOf(url: string, functionName: string, repoRoot: string): string {
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  // V8 names wasm modules by hash; in this app the only wasm is aws-cdk-lib's bundled CloudFormation validator.
+  if (url.startsWith('wasm://')) return 'wasm (aws-cdk-lib/node_modules/@aws/cloudformation-validate: default CloudFormation rules)';
   const file = url.replace(/^file:\/\//, '');
   const nm = file.lastIndexOf('/node_modules/');
   if (nm >= 0) {

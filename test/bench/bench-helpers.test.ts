@@ -62,3 +62,18 @@ describe('bench config generator', () => {
     expect(() => generateConfig(exampleRaw(), BENCH_REGIONS.length + 1)).toThrow(/got: 25/);
   });
 });
+
+describe('bench CPU profile grouping', () => {
+  test('when frames come from packages, the repo, node or wasm, they are grouped by module', () => {
+    // GIVEN
+    const { moduleOf } = require('../../bench/cpu-profile') as typeof import('../../bench/cpu-profile');
+    const root = '/repo';
+    // WHEN / THEN
+    expect(moduleOf('file:///repo/node_modules/aws-cdk-lib/aws-ec2/lib/vpc.js', 'f', root)).toBe('aws-cdk-lib/aws-ec2');
+    expect(moduleOf('file:///repo/node_modules/@aws-sdk/client-ec2/dist-cjs/index.js', 'f', root)).toBe('@aws-sdk/client-ec2');
+    expect(moduleOf('file:///repo/lib/constructs/seed-cluster.ts', 'f', root)).toBe('seedshield lib/constructs');
+    expect(moduleOf('node:internal/modules/cjs/loader', 'f', root)).toBe('node (internal)');
+    expect(moduleOf('', '(garbage collector)', root)).toBe('(garbage collector)');
+    expect(moduleOf('wasm://wasm/0234e0ae', 'wasm-function[1]', root)).toMatch(/^wasm \(aws-cdk-lib/);
+  });
+});
