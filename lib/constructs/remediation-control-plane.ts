@@ -181,13 +181,22 @@ export class RemediationControlPlane extends Construct {
       retryAttempts: 8,
       maxEventAge: Duration.hours(2),
     });
+    // Only cluster alarms (`seedshield.<cluster>.…`): operational alarms (`seedshield-ops.…`, VPN tunnels)
+    // travel the same bus to on-call but are not remediation triggers.
     new events.Rule(this, 'ClusterEventsRule', {
       eventBus: this.bus,
-      description: 'seedshield: cluster alarm state changes and GuardDuty findings -> remediation',
+      description: 'seedshield: cluster alarm state changes -> remediation',
       eventPattern: {
-        source: ['aws.cloudwatch', 'aws.guardduty'],
-        detailType: ['CloudWatch Alarm State Change', 'GuardDuty Finding'],
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [{ prefix: 'seedshield.' }] },
       },
+      targets: [lambdaTarget],
+    });
+    new events.Rule(this, 'GuardDutyFindingsRule', {
+      eventBus: this.bus,
+      description: 'seedshield: GuardDuty findings on cluster instances -> remediation',
+      eventPattern: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
       targets: [lambdaTarget],
     });
 

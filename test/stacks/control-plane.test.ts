@@ -25,12 +25,17 @@ describe('the control-plane stack', () => {
     });
   });
 
-  test('when synthesized, the bus rule invokes the Lambda with retries and a dead-letter queue, and the DLQ is alarmed', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: Match.anyValue(),
-      EventPattern: { 'source': ['aws.cloudwatch', 'aws.guardduty'], 'detail-type': ['CloudWatch Alarm State Change', 'GuardDuty Finding'] },
-      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 } })],
-    });
+  test('when synthesized, the bus rules (cluster alarms only, GuardDuty findings) invoke the Lambda with retries and a dead-letter queue, and the DLQ is alarmed', () => {
+    for (const pattern of [
+      { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { alarmName: [{ prefix: 'seedshield.' }] } },
+      { 'source': ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] },
+    ]) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.anyValue(),
+        EventPattern: pattern,
+        Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 } })],
+      });
+    }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'seedshield-control-plane-dead-letters',
       MetricName: 'ApproximateNumberOfMessagesVisible',
