@@ -65,35 +65,41 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
 
   const clusters: Record<string, ClusterWorld> = {};
   const alarms: Record<string, Partial<Record<AlarmTriggerKind, readonly string[]>>> = {};
-  for (const [i, c] of config.clusters.entries()) {
-    const ec2 = new EC2Client(cfg(c.region));
-    const ssm = new SSMClient(cfg(c.region));
-    const cw = new CloudWatchClient(cfg(c.region));
-    // The VPC CIDR of the config is irrelevant to the control plane; distinct octets keep moto logs readable.
-    clusters[c.id] = await buildClusterWorld({ ec2, ssm }, c.id, { vpcOctet: 10 + i, availabilityZones: c.availabilityZones });
-    const names = clusterAlarmNames(config, c.id);
-    alarms[c.id] = names;
-    for (const [kind, list] of Object.entries(names) as [AlarmTriggerKind, string[]][]) {
-      for (const name of list) {
-        await cw.send(
-          new PutMetricAlarmCommand({
-            AlarmName: name,
-            Namespace: kind === 'ddos' ? 'AWS/DDoSProtection' : 'AWS/NetworkELB',
-            MetricName: kind === 'ddos' ? 'DDoSDetected' : kind === 'unhealthy' ? 'HealthyHostCount' : 'NewFlowCount',
-            Statistic: 'Maximum',
-            Period: 60,
-            EvaluationPeriods: 1,
-            Threshold: 1,
-            ComparisonOperator: kind === 'unhealthy' ? 'LessThanThreshold' : 'GreaterThanOrEqualToThreshold',
-            TreatMissingData: 'notBreaching',
-          }),
-        );
+  // Clusters are independent (own region, own resources): build them side by side.
+  await Promise.all(
+    config.clusters.map(async (c, i) => {
+      const ec2 = new EC2Client(cfg(c.region));
+      const ssm = new SSMClient(cfg(c.region));
+      const cw = new CloudWatchClient(cfg(c.region));
+      try {
+        // The VPC CIDR of the config is irrelevant to the control plane; distinct octets keep moto logs readable.
+        clusters[c.id] = await buildClusterWorld({ ec2, ssm }, c.id, { vpcOctet: 10 + i, availabilityZones: c.availabilityZones });
+        const names = clusterAlarmNames(config, c.id);
+        alarms[c.id] = names;
+        for (const [kind, list] of Object.entries(names) as [AlarmTriggerKind, string[]][]) {
+          for (const name of list) {
+            await cw.send(
+              new PutMetricAlarmCommand({
+                AlarmName: name,
+                Namespace: kind === 'ddos' ? 'AWS/DDoSProtection' : 'AWS/NetworkELB',
+                MetricName: kind === 'ddos' ? 'DDoSDetected' : kind === 'unhealthy' ? 'HealthyHostCount' : 'NewFlowCount',
+                Statistic: 'Maximum',
+                Period: 60,
+                EvaluationPeriods: 1,
+                Threshold: 1,
+                ComparisonOperator: kind === 'unhealthy' ? 'LessThanThreshold' : 'GreaterThanOrEqualToThreshold',
+                TreatMissingData: 'notBreaching',
+              }),
+            );
+          }
+        }
+      } finally {
+        ec2.destroy();
+        ssm.destroy();
+        cw.destroy();
       }
-    }
-    ec2.destroy();
-    ssm.destroy();
-    cw.destroy();
-  }
+    }),
+  );
 
   const zone = config.dns.zoneName;
   const recordName = config.dns.recordName;
