@@ -5,7 +5,7 @@
  * included), the `seedshield-state` table and the on-call topic.
  */
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -14,7 +14,7 @@ import { alarmName, type AlarmTriggerKind, STATE_TABLE_NAME } from '../lib/confi
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
 import { motoClientConfig } from './moto';
-import { buildClusterWorld, buildDnsWorld, type ClusterWorld, type DnsWorld } from './world';
+import { buildClusterWorld, buildDnsWorld, type ClusterWorld, type DnsWorld, createStateTable } from './world';
 
 /** Name of the on-call topic the drill creates in the home region. */
 export const DRILL_TOPIC_NAME = 'seedshield-oncall';
@@ -123,20 +123,7 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
   route53.destroy();
 
   const dynamo = new DynamoDBClient(cfg(homeRegion));
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(dynamo, tableName);
   dynamo.destroy();
 
   const sns = new SNSClient(cfg(homeRegion));

@@ -29,6 +29,7 @@ import {
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { randomUUID } from 'crypto';
 import { CLUSTER_TAG_KEY, clusterParameterName, type ClusterParameterKey } from '../lib/config/naming';
@@ -284,4 +285,25 @@ export async function buildDnsWorld(route53: Route53Client, options: DnsWorldOpt
     }),
   );
   return { hostedZoneId, zoneName, recordName, ttlSeconds, healthCheckIds };
+}
+
+/**
+ * Creates the control plane's state table in moto with the key schema the control-plane stack gives it
+ * (string `pk` and `sk`, on-demand), so every test, the drill and the bench exercise the same layout.
+ */
+export async function createStateTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

@@ -12,7 +12,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clusterParameterName } from '../../lib/config/naming';
 import {
@@ -24,6 +24,7 @@ import {
 import { ResourceDiscoveryError } from '../../lambdas/errors';
 import { clusterPk, STATE_SK } from '../../lambdas/state/keys';
 import { motoClientConfig } from '../support/moto';
+import { createStateTable } from '../../drill/world';
 
 const endpoint = process.env.MOTO_ENDPOINT!;
 const HOME = 'eu-north-1';
@@ -62,20 +63,7 @@ async function world(): Promise<World> {
   const zoneName = `t${suffix}.seeds.example.org`;
   const zone = await route53.send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: suffix }));
   const table = `seedshield-state-${suffix}`;
-  await ddbClient.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(ddbClient, table);
   // The NLB addresses a cluster stack publishes in its own region (public by design).
   let octet = 0;
   for (const [id, region] of Object.entries(REGIONS)) {

@@ -2,11 +2,11 @@
  * The remediation handler end to end against moto: the real parser, core, state store (DynamoDB
  * transactions), actuators (EC2, Route 53, SNS) and engine, on a simulated clock.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeNetworkAclsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { buildClusterWorld, buildDnsWorld, ClusterWorld } from '../../drill/world';
+import { buildClusterWorld, buildDnsWorld, ClusterWorld, createStateTable } from '../../drill/world';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actuators } from '../../lambdas/actuators';
@@ -46,14 +46,7 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
   const topology: RuntimeTopology = { ...base, policy: { ...base.policy, minHealthyClusters: 2 } };
   const tableName = uniqueId('state');
   const dynamo = new DynamoDBClient({ region: REGION, ...clients.baseConfig() });
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(dynamo, tableName);
   const topic = await clients.sns(REGION).send(new CreateTopicCommand({ Name: uniqueId('oncall') }));
   const clock = { now: T0 };
   const logs: Harness['logs'] = [];

@@ -1,23 +1,17 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ClusterStatus, WorldState } from '../../../lambdas/core/types';
 import { DuplicateEventError, StateConflictError } from '../../../lambdas/errors';
 import { DynamoDbStateStore } from '../../../lambdas/state/dynamodb-store';
 import { motoClientConfig } from '../../../drill/moto';
+import { createStateTable } from '../../../drill/world';
 
 const endpoint = process.env.MOTO_ENDPOINT!;
 
 async function freshStore(): Promise<DynamoDbStateStore> {
   const tableName = `state-${Math.random().toString(36).slice(2)}`;
   const raw = new DynamoDBClient(motoClientConfig(endpoint, 'eu-north-1'));
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(raw, tableName);
   return new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(raw), tableName, now: () => 1_800_000_000_000 });
 }
 
