@@ -4,7 +4,7 @@
  * call counted per service and command.
  */
 import { performance } from 'perf_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpRequest } from '@smithy/core/protocols';
@@ -15,7 +15,7 @@ import type { EngineReport } from '../lambdas/engine';
 import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
 import { createEngine } from '../lambdas/runtime';
 import { startMoto } from '../drill/moto';
-import { buildClusterWorld, buildDnsWorld, type ClusterWorld } from '../drill/world';
+import { buildClusterWorld, buildDnsWorld, type ClusterWorld, createStateTable } from '../drill/world';
 import { onCleanUp } from './process';
 import { Miss, Row, Section, table } from './report';
 import { formatMs, median, percentile } from './stats';
@@ -166,14 +166,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
     ],
   });
   const tableName = `seedshield-bench-${process.pid}`;
-  await new DynamoDBClient({ region: HOME, ...clients.baseConfig() }).send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(new DynamoDBClient({ region: HOME, ...clients.baseConfig() }), tableName);
   const topic = await clients.sns(HOME).send(new CreateTopicCommand({ Name: `seedshield-bench-${process.pid}` }));
   const topology: RuntimeTopology = {
     clusters: [

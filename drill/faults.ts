@@ -55,6 +55,17 @@ function errorBody(request: HttpRequest, message: string): { body: string; conte
   };
 }
 
+/** An HTTP response with a fixed status and body, as a real service would send it (tests and the drill). */
+export function cannedHttpResponse(statusCode: number, body: string, headers: Record<string, string> = {}): { response: HttpResponse } {
+  return {
+    response: new HttpResponse({
+      statusCode,
+      headers: { 'content-length': String(Buffer.byteLength(body)), ...headers },
+      body: Readable.from([Buffer.from(body)]),
+    }),
+  };
+}
+
 /** A NodeHttpHandler that fails armed API calls. */
 export class FaultInjectingHttpHandler {
   readonly #real = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
@@ -82,13 +93,7 @@ export class FaultInjectingHttpHandler {
       fault.remaining -= 1;
       this.fired.push(fault.api);
       const { body, contentType } = errorBody(request, `the drill injected a failure of ${fault.api}`);
-      return {
-        response: new HttpResponse({
-          statusCode: 400,
-          headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) },
-          body: Readable.from([Buffer.from(body)]),
-        }),
-      };
+      return cannedHttpResponse(400, body, { 'content-type': contentType });
     }
     return this.#real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
   }

@@ -2,11 +2,11 @@
  * Test helpers of the actuator tests: moto-backed clients, a topology over built worlds, and an HTTP handler
  * that injects faults below the SDK's retry strategy (so the real retry code runs).
  */
-import { Readable } from 'stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpResponse, type HttpRequest } from '@smithy/core/protocols';
 import type { RuntimeTopology, TopologyCluster } from '../../../lib/config/topology';
 import { AwsClients, type AwsClientsProps } from '../../../lambdas/actuators/clients';
+import { cannedHttpResponse } from '../../../drill/faults';
 import { motoClientConfig } from '../../../drill/moto';
 import type { ClusterWorld, DnsWorld } from '../../../drill/world';
 
@@ -119,13 +119,7 @@ export class FaultInjectingHandler {
     if (this.#matches(request) && this.#faults.length > 0) {
       const fault = this.#faults.shift() as CannedResponse;
       this.seen.push({ target, faulted: true });
-      return {
-        response: new HttpResponse({
-          statusCode: fault.statusCode,
-          headers: { 'content-length': String(Buffer.byteLength(fault.body)), ...fault.headers },
-          body: Readable.from([Buffer.from(fault.body)]),
-        }),
-      };
+      return cannedHttpResponse(fault.statusCode, fault.body, fault.headers);
     }
     this.seen.push({ target, faulted: false });
     return this.#real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
