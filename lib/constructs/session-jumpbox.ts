@@ -1,10 +1,10 @@
 import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { createLogsKey } from './logs-key';
 
 /** Props of {@link SessionJumpbox}. */
 export interface SessionJumpboxProps {
@@ -48,28 +48,14 @@ export class SessionJumpbox extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionJumpboxProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
-    const key = new kms.Key(this, 'SessionLogKey', {
-      description: `${props.namePrefix} Session Manager logs`,
-      enableKeyRotation: true,
-    });
+    // CloudWatch Logs encrypts with the key on the log group's behalf: the key policy scopes that to log groups here.
+    const key = createLogsKey(this, 'SessionLogKey', `${props.namePrefix} Session Manager logs`);
     const logGroup = new logs.LogGroup(this, 'SessionLogs', {
       encryptionKey: key,
       retention: props.sessionLogRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch Logs encrypts with the key on the log group's behalf: scope the grant to log groups here.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${stack.region}:${stack.account}:log-group:*` },
-        },
-      }),
-    );
     this.sessionLogGroup = logGroup;
 
     this.sessionDocumentName = `${props.namePrefix}-session`;
