@@ -105,7 +105,9 @@ export class DynamoDbStateStore implements StateStore {
         if (reasons[stateWrites.length]?.Code === 'ConditionalCheckFailed') {
           throw new DuplicateEventError(`event ${commit.eventId} was already applied`, { cause: err });
         }
-        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        // TransactionConflict: another transaction was writing the same items at that moment (several alarms
+        // of one attack arriving together). Same remedy as a lost version race: re-read and decide again.
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
           throw new StateConflictError(`state changed since it was read while applying event ${commit.eventId}`, { cause: err });
         }
       }

@@ -94,6 +94,17 @@ export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
     });
   });
 
+  // The control plane acts on cluster resources (SSM discovery, EC2 cuts, alarm reads) with its own role;
+  // assuming a role in another account is not built, so such a cluster could be taken out of DNS but never cut.
+  config.clusters.forEach((c, i) => {
+    if (c.account !== config.controlPlane.account) {
+      problems.push({
+        path: `clusters[${i}].account`,
+        message: `is ${c.account}, but the control plane runs in ${config.controlPlane.account} and can only isolate clusters in its own account. Fix: deploy this cluster in account ${config.controlPlane.account}`,
+      });
+    }
+  });
+
   // Address plan: VPN routes and NACL denies are by CIDR, so any overlap would black-hole or leak traffic.
   const ranges: { cidr: ParsedCidr; path: string }[] = [];
   config.clusters.forEach((c, i) => {

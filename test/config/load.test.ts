@@ -94,6 +94,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('when a cluster is in another account than the control plane, it refuses (the control plane could not cut it)', () => {
+    const problems = problemsFor((raw) => (raw.clusters[1].account = '222222222222'));
+    expect(problems).toEqual([
+      'clusters[1].account: is 222222222222, but the control plane runs in 111111111111 and can only isolate clusters in its own account. Fix: deploy this cluster in account 111111111111',
+    ]);
+  });
+
   test('when several problems exist, it reports every one of them in one error', () => {
     const problems = problemsFor((raw) => {
       raw.clusters[0].weight = -1;

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ClusterStatus, WorldState } from '../../../lambdas/core/types';
 import { DuplicateEventError, StateConflictError } from '../../../lambdas/errors';
@@ -93,5 +93,21 @@ describe('DynamoDbStateStore (against moto)', () => {
     const [journal] = await store.journal('a', 5);
     expect(journal.phase).toBe('DONE');
     expect(journal.result).toEqual({ isolation: { revokedIngress: [{ groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' }] } });
+  });
+
+  test('when DynamoDB cancels the transaction for a TransactionConflict, it is reported as a StateConflictError (retry on fresh state)', async () => {
+    // GIVEN: a client that answers like DynamoDB when two transactions touch the same item at once
+    const conflict = new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }],
+    });
+    const client = { send: async () => Promise.reject(conflict) } as unknown as DynamoDBDocumentClient;
+    const store = new DynamoDbStateStore({ client, tableName: 't' });
+    const before: WorldState = { global: { version: 0, automationPaused: false, recentIsolations: [] }, clusters: { a: { clusterId: 'a', version: 0, status: ClusterStatus.IN_SERVICE, servingPercent: 100, signals: {} } } };
+    // WHEN
+    const commit = store.commit({ previous: before, next: isolate(before, 'a'), eventId: 'e', journal: [] });
+    // THEN
+    await expect(commit).rejects.toBeInstanceOf(StateConflictError);
   });
 });
