@@ -137,7 +137,13 @@ export class RemediationEngine {
     const actual = await observer.currentWeights(topology);
     const diverged = Object.keys(expected).filter((id) => actual[id] !== undefined && actual[id] !== expected[id]);
     const executed: EngineReport['executed'][number][] = [];
-    if (diverged.length > 0) {
+    // A decision committed while we were reading (a CLI command, the DNS custom resource's deploy) makes this
+    // comparison stale: leave the weights to it, the next reconcile looks again.
+    const fresh = diverged.length > 0 ? await store.load(this.#clusterIds) : world;
+    const moved = fresh.global.version !== world.global.version || this.#clusterIds.some((id) => fresh.clusters[id]?.version !== world.clusters[id]?.version);
+    if (diverged.length > 0 && moved) {
+      logger.info('DNS weights differ from the state read, but the state moved meanwhile; not repairing now', { eventId, diverged });
+    } else if (diverged.length > 0) {
       const effect: Effect = { type: 'SET_DNS_WEIGHTS', id: `${eventId}:dns-repair`, weights: expected };
       logger.warn('DNS weights diverged from the recorded state; repairing', { eventId, diverged, expected, actual });
       try {
@@ -249,14 +255,17 @@ export class RemediationEngine {
     const planned = new Set(decision.plan.map((e) => e.id));
     // The jobs this plan (re)starts: a new job, or a stuck one the reconcile re-planned with the same ids.
     const jobs = Object.values(decision.next.clusters).filter((c) => c.job?.effects.some((e) => planned.has(e.id)));
-    const ownerOf = (effect: Effect) => jobs.find((c) => c.job!.effects.some((j) => j.id === effect.id));
+    // One weight change can belong to several jobs (two clusters isolated in one decision): it is every
+    // owner's effect, so its failure fails them all, and a failed owner skips its remaining effects.
+    const ownersOf = (effect: Effect) => jobs.filter((c) => c.job!.effects.some((j) => j.id === effect.id));
     const failed = new Map<string, string>();
     const records = new Map<string, IsolationRecord>();
     for (const c of jobs) records.set(c.clusterId, await this.#recoveredIsolation(c));
 
     for (const effect of decision.plan) {
-      const owner = ownerOf(effect);
-      if (owner && failed.has(owner.clusterId)) continue;
+      const owners = ownersOf(effect);
+      const owner = owners[0];
+      if (owners.some((o) => failed.has(o.clusterId))) continue;
       const clusterId = journalClusterId(effect);
       const entry = { clusterId, at, effect, eventId: event.id, reason: decision.reason };
       try {
@@ -274,7 +283,7 @@ export class RemediationEngine {
         executed.push({ effect, ok: false, error: message });
         logger.error('effect failed', { eventId: event.id, effectId: effect.id, effectType: effect.type, error: message });
         await store.recordOutcome({ ...entry, phase: 'FAILED', result: { error: message } }).catch(() => undefined);
-        if (owner) failed.set(owner.clusterId, message);
+        for (const o of owners) failed.set(o.clusterId, message);
       }
     }
 

@@ -392,19 +392,24 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
   return undefined;
 }
 
+/**
+ * Starts a restore. An aws cluster gets its weight back only once its cuts are undone (the restore job's
+ * result sets the first ramp stage): a weight that went live before a failed undo would count a still-cut
+ * cluster as serving, and the minimum-healthy rule would then let another cluster go.
+ */
 function startRestore(d: Draft, id: string): void {
   const tc = d.byId.get(id)!;
-  const first = d.topology.policy.restoreRampPercent[0];
+  const undo = tc.kind === 'aws';
   setCluster(d, id, {
     status: ClusterStatus.RESTORING,
-    servingPercent: first,
+    servingPercent: undo ? 0 : d.topology.policy.restoreRampPercent[0],
     rampStage: 0,
     rampStageSince: d.now,
     lastTransitionAt: d.now,
     clearSince: undefined,
     lastRefusal: undefined,
   });
-  d.newJobs.set(id, { kind: 'RESTORE', undo: tc.kind === 'aws', cuts: [] });
+  d.newJobs.set(id, { kind: 'RESTORE', undo, cuts: [] });
 }
 
 /** Timers of one cluster: stuck/failed jobs (reconcile only), the restore ramp, the quiet period. */
@@ -514,9 +519,11 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
     setCluster(d, id, { status: ClusterStatus.ISOLATED, job: undefined, isolation: mergeIsolation(c.isolation, event.isolation) ?? {} });
     d.notes.push({ clusterId: id, outcome: 'ISOLATION_COMPLETED', reason: `Cluster ${id} is isolated; its isolation record lists what was cut so a restore undoes exactly that.`, severity: 'INFO' });
   } else {
-    // The stage starts when its weights are live, not when they were planned.
-    setCluster(d, id, { job: undefined, isolation: undefined, rampStageSince: d.now });
-    d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `The restore job ${job.id} of cluster ${id} succeeded at ${c.servingPercent} %; the ramp continues.` });
+    // The cuts are undone: now the first ramp stage goes live (its DNS change is part of this decision), and
+    // the stage is timed from here.
+    const first = d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
+    setCluster(d, id, { job: undefined, isolation: undefined, servingPercent: first, rampStageSince: d.now });
+    d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share is now ${first} % and the ramp continues.` });
   }
   advanceTimers(d, id, false);
   evaluateTrigger(d, id);
@@ -557,7 +564,11 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
     d.notes.push({ clusterId: cid, outcome: 'OPERATOR_APPLIED', reason: `Operator ${by} ${what}.`, severity });
     return undefined;
   };
-  const jobInProgress = () => refuse(`a ${c.job!.kind} job is in progress; retry when it finishes`, 'JOB_IN_PROGRESS');
+  const jobInProgress = () =>
+    refuse(
+      `a ${c.job!.kind} job is in progress; retry when it finishes${c.job!.kind === 'ISOLATE' && c.job!.lastError !== undefined ? ', or abandon the failing job with restore --force' : ''}`,
+      'JOB_IN_PROGRESS',
+    );
   const isolateMode: IsolationMode = event.force ? 'operatorForced' : 'operator';
   const levers = () => describeLevers(d.byId.get(cid)!, cutsFor(d, d.byId.get(cid)!));
   const inDns = c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.RESTORING;
@@ -571,11 +582,25 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
       return applied(`isolated cluster ${cid}${event.force ? ' (forced)' : ''}: ${levers()}; it stays isolated until an operator restores it`, 'WARNING');
     }
     case 'restore': {
-      if (c.job) return jobInProgress();
+      // The escape hatch for an isolation job that keeps failing (e.g. an IAM deny): with --force, an operator
+      // abandons it and undoes whatever it did cut. Only once it has failed: its failed results carry the
+      // parts of the isolation record it made, so the undo misses nothing.
+      const abandon = c.job?.kind === 'ISOLATE' && c.job.lastError !== undefined && event.force === true;
+      if (c.job && !abandon) return jobInProgress();
+      if (abandon) {
+        const abandoned = c.job!;
+        setCluster(d, cid, { job: undefined, status: ClusterStatus.ISOLATED });
+        d.notes.push({
+          clusterId: cid,
+          outcome: 'OPERATOR_APPLIED',
+          reason: `Operator ${by} abandoned the failing isolation job ${abandoned.id} of cluster ${cid} (last error: ${abandoned.lastError}).`,
+          severity: 'WARNING',
+        });
+      }
       const refusal = firstRefusal(RESTORE_GUARDS, event.force ? 'operatorForced' : 'operator', guardContext(d, cid, 100));
       if (refusal) return refuse(refusal.reason, refusal.guardId);
       const acked = acknowledgeSignals(d, cid);
-      if (c.status === ClusterStatus.ISOLATED) {
+      if (d.clusters[cid].status === ClusterStatus.ISOLATED) {
         startRestore(d, cid);
         return applied(`restored cluster ${cid}: acknowledged ${acked} active signals, undoing its isolation and ramping its DNS share from ${d.topology.policy.restoreRampPercent[0]} %`, 'INFO');
       }
@@ -651,7 +676,9 @@ function finalize(d: Draft): Decision {
   const servingChanged = topoIds.some((id) => d.clusters[id].servingPercent !== d.orig.clusters[id].servingPercent);
   const oldDns = replanned.flatMap((j) => j.effects.filter((e): e is SetDnsWeightsEffect => e.type === 'SET_DNS_WEIGHTS'));
   let dns: SetDnsWeightsEffect | undefined;
-  if (servingChanged || d.newJobs.size > 0 || oldDns.length > 0) {
+  // A restore job that undoes cuts changes no weight: its first stage goes live with the job's result.
+  const jobsNeedingDns = [...d.newJobs.values()].some((spec) => spec.kind === 'ISOLATE' || !spec.undo);
+  if (servingChanged || jobsNeedingDns || oldDns.length > 0) {
     const weights = desiredWeights(d);
     const reusable = !servingChanged && d.newJobs.size === 0 && oldDns.length > 0 && oldDns.every((e) => e.id === oldDns[0].id && deepEqual(e.weights, weights));
     if (reusable) {
@@ -674,7 +701,7 @@ function finalize(d: Draft): Decision {
   for (const id of topoIds) {
     const spec = d.newJobs.get(id);
     if (!spec) continue;
-    const effects = spec.kind === 'ISOLATE' ? [dns!, ...cuts.get(id)!] : [...(undo.has(id) ? [undo.get(id)!] : []), dns!];
+    const effects = spec.kind === 'ISOLATE' ? [dns!, ...cuts.get(id)!] : undo.has(id) ? [undo.get(id)!] : [dns!];
     setCluster(d, id, { job: { id: event.id, kind: spec.kind, effects, startedAt: now } });
   }
   for (const id of d.replans) {

@@ -76,10 +76,26 @@ export interface Guard<M extends string> {
   readonly check: (ctx: GuardContext) => GuardVerdict;
 }
 
-/** Number of clusters that count towards the minimum and are in DNS (servingPercent > 0). */
+/**
+ * Number of clusters that count towards the minimum and are in DNS: serving (servingPercent > 0) with a
+ * non-zero configured weight (a weight-0 record serves no traffic, so it cannot keep the network reachable).
+ */
 export function clustersInDns(topology: RuntimeTopology, serving: Readonly<Record<string, number>>): number {
-  return topology.clusters.filter((c) => c.countsTowardsMinimum && (serving[c.id] ?? 0) > 0).length;
+  return topology.clusters.filter((c) => c.countsTowardsMinimum && c.baseWeight > 0 && (serving[c.id] ?? 0) > 0).length;
 }
+
+/**
+ * The record types (A, AAAA) whose every weight would be 0 with these serving levels. Route 53 weighs each
+ * type as its own group: when all records of a type are at 0 it answers with all of them.
+ */
+export function recordTypesAllZero(topology: RuntimeTopology, weights: Readonly<Record<string, number>>): RecordType[] {
+  const typesOf = (c: TopologyCluster): readonly RecordType[] => c.recordTypes ?? DEFAULT_RECORD_TYPES;
+  const types = [...new Set(topology.clusters.flatMap(typesOf))];
+  return types.filter((type) => topology.clusters.filter((c) => typesOf(c).includes(type)).every((c) => (weights[c.id] ?? 0) === 0));
+}
+
+type RecordType = 'A' | 'AAAA';
+const DEFAULT_RECORD_TYPES: readonly RecordType[] = ['A'];
 
 /** Automatic isolations still inside the rate-limit window at `now`. */
 export function isolationsInWindow(global: GlobalState, topology: RuntimeTopology, now: number): readonly number[] {
@@ -147,13 +163,17 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
     explanation: 'When every weight is 0 Route 53 answers with every record, isolated ones included: the opposite of isolation.',
     appliesTo: ['automatic', 'rampAbort', 'operator', 'operatorForced'],
     check: (ctx) => {
+      let weights: Record<string, number>;
       try {
-        effectiveWeights(ctx.topology.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: ctx.servingAfter[c.id] ?? 0 })));
-        return ALLOW;
+        weights = effectiveWeights(ctx.topology.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: ctx.servingAfter[c.id] ?? 0 })));
       } catch (e) {
         if (!(e instanceof WeightInvariantError)) throw e;
         return refuse(`isolating ${ctx.cluster.clusterId} would set every DNS weight to 0, and Route 53 would then answer with every record`);
       }
+      const zero = recordTypesAllZero(ctx.topology, weights);
+      return zero.length > 0
+        ? refuse(`isolating ${ctx.cluster.clusterId} would set every ${zero.join(' and ')} record's weight to 0, and Route 53 would then answer with all of them`)
+        : ALLOW;
     },
   },
 ];

@@ -139,14 +139,17 @@ export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
   });
 
   // Safety floor: a minimum the automation can never satisfy would freeze it (or worse, be ignored).
-  const counted = config.clusters.length + (config.controlPlane.countExternalClustersTowardsMinimum ? 1 + config.externalClusters.length : 0);
-  if (config.controlPlane.minHealthyClusters > counted) {
+  // Only clusters with a weight carry traffic, so only they can keep the network reachable.
+  const countedClusters = [...config.clusters, ...(config.controlPlane.countExternalClustersTowardsMinimum ? [config.physicalSeedCluster, ...config.externalClusters] : [])];
+  const counted = countedClusters.filter((c) => c.weight > 0).length;
+  const weighted = [...config.clusters, config.physicalSeedCluster, ...config.externalClusters].filter((c) => c.weight > 0).length;
+  // With every weight at 0 the all-zero problem below is the one to fix first; a minimum would only repeat it.
+  if (weighted > 0 && config.controlPlane.minHealthyClusters > counted) {
     problems.push({
       path: 'controlPlane.minHealthyClusters',
-      message: `is ${config.controlPlane.minHealthyClusters}, larger than the ${counted} cluster${counted === 1 ? '' : 's'} that count towards it. Fix: set it to at most ${counted}${config.controlPlane.countExternalClustersTowardsMinimum ? '' : ' (or set countExternalClustersTowardsMinimum to true)'}`,
+      message: `is ${config.controlPlane.minHealthyClusters}, larger than the ${counted} cluster${counted === 1 ? '' : 's'} with a weight above 0 that count towards it. Fix: set it to at most ${counted}${config.controlPlane.countExternalClustersTowardsMinimum ? '' : ' (or set countExternalClustersTowardsMinimum to true)'}`,
     });
   }
-  const weighted = [...config.clusters, config.physicalSeedCluster, ...config.externalClusters].filter((c) => c.weight > 0).length;
   if (weighted === 0) {
     problems.push({ path: 'clusters', message: 'every cluster has weight 0; Route 53 then answers with all records equally. Fix: give at least one cluster a weight above 0' });
   }

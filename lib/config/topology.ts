@@ -20,6 +20,12 @@ export interface TopologyCluster {
   readonly baseWeight: number;
   /** Whether this cluster counts towards `minHealthyClusters`. */
   readonly countsTowardsMinimum: boolean;
+  /**
+   * The record types of its weighted record set. Route 53 weighs each type as its own group, so the
+   * all-weights-zero rule holds per type.
+   * @default ['A']
+   */
+  readonly recordTypes?: readonly ('A' | 'AAAA')[];
 }
 
 /** Tunables of the safety policy, in minutes and counts. */
@@ -57,12 +63,14 @@ export function toRuntimeTopology(config: SeedshieldConfig): RuntimeTopology {
         account: c.account,
         baseWeight: c.weight,
         countsTowardsMinimum: true,
+        recordTypes: ['A'] as const,
       })),
       ...external.map((c) => ({
         id: c.id,
         kind: 'external' as const,
         baseWeight: c.weight,
         countsTowardsMinimum: cp.countExternalClustersTowardsMinimum,
+        recordTypes: c.endpoints.some((e) => e.ipv6 !== undefined) ? (['A', 'AAAA'] as const) : (['A'] as const),
       })),
     ],
     dns: { hostedZoneId: config.dns.hostedZoneId, recordName: config.dns.recordName, ttlSeconds: config.dns.ttlSeconds },

@@ -83,14 +83,15 @@ export class ControlPlaneAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // Reserved concurrency is small on purpose (Route 53 rate limits): throttling means a backlog is building.
+    // Reserved concurrency is 1 on purpose (decisions are serialised): a burst of alarms is throttled and queued
+    // for a moment, which is normal. Throttling that lasts 15 minutes means the backlog is not draining.
     this.throttlesAlarm = alarm('Throttles', {
       alarmName: CONTROL_PLANE_ALARM_NAMES.throttles,
-      alarmDescription: 'The remediation Lambda was throttled (reserved concurrency reached): events queue up and decisions are late.',
+      alarmDescription: 'The remediation Lambda has been throttled for 15 minutes (reserved concurrency 1): events queue up faster than decisions are made, so decisions are late.',
       metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
-      evaluationPeriods: 1,
+      evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     // The handler emits ReconcileCompleted once per completed reconcile. Silence is the failure mode here

@@ -149,9 +149,11 @@ export class RemediationControlPlane extends Construct {
       memorySize: 512,
       // Route 53 INSYNC waits and throttling back-off can take minutes; the reconcile interval bounds it.
       timeout: Duration.minutes(Math.min(5, minutes * 3)),
-      // Few concurrent invocations: decisions are serialised by conditional writes anyway, and Route 53
-      // allows 5 requests/second per account.
-      reservedConcurrentExecutions: 5,
+      // One decision at a time. Conditional writes already stop two invocations from acting on one cluster,
+      // but each decision sends the WHOLE weight set to Route 53: two concurrent ones could land in the
+      // opposite order of their commits and leave a stale set live. Serialising them removes that race (and
+      // keeps well inside Route 53's 5 requests/second). A burst queues in Lambda's async queue (up to 6 h).
+      reservedConcurrentExecutions: 1,
       // EventBridge and Scheduler invoke asynchronously: their target DLQs catch what they could not deliver,
       // this one what the function itself failed after Lambda's own retries. One queue, one alarm.
       deadLetterQueue: this.deadLetterQueue,

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
   test('when minHealthyClusters exceeds the clusters that count, it says how many count', () => {
     const problems = problemsFor((raw) => (raw.controlPlane.minHealthyClusters = 4));
     expect(problems).toEqual([
-      'controlPlane.minHealthyClusters: is 4, larger than the 3 clusters that count towards it. Fix: set it to at most 3 (or set countExternalClustersTowardsMinimum to true)',
+      'controlPlane.minHealthyClusters: is 4, larger than the 3 clusters with a weight above 0 that count towards it. Fix: set it to at most 3 (or set countExternalClustersTowardsMinimum to true)',
     ]);
   });
 

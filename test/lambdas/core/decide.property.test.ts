@@ -37,8 +37,9 @@ const topologyArb: fc.Arbitrary<RuntimeTopology> = fc
       countsTowardsMinimum: c.kind === 'aws' || c.countsExternal,
     }));
     // The first cluster is always aws and counted, so at least one cluster counts.
-    clusters[0] = { ...clusters[0], kind: 'aws', countsTowardsMinimum: true };
-    const counted = clusters.filter((c) => c.countsTowardsMinimum).length;
+    clusters[0] = { ...clusters[0], kind: 'aws', countsTowardsMinimum: true, baseWeight: Math.max(1, clusters[0].baseWeight) };
+    // Only clusters that carry traffic can keep the network reachable (config validation enforces the same).
+    const counted = clusters.filter((c) => c.countsTowardsMinimum && c.baseWeight > 0).length;
     return {
       clusters,
       dns: { hostedZoneId: 'Z1', recordName: 'p2p.example.com', ttlSeconds: 60 },

@@ -148,7 +148,8 @@ describe('safety guards refuse automatic isolation', () => {
     {
       rule: 'ALL_WEIGHTS_ZERO',
       condition: 'isolating would make every DNS weight 0',
-      topo: { ...topology(2), clusters: topology(2).clusters.map((c) => (c.id === 'b' ? { ...c, baseWeight: 0 } : c)) },
+      // a does not count towards the minimum (else MIN_HEALTHY refuses first: a weight-0 b does not count)
+      topo: { ...topology(2), clusters: topology(2).clusters.map((c) => (c.id === 'b' ? { ...c, baseWeight: 0 } : { ...c, countsTowardsMinimum: false })) },
       setup: [] as const,
       reason:
         'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): isolating a would set every DNS weight to 0, and Route 53 would then answer with every record [ALL_WEIGHTS_ZERO].',
@@ -208,6 +209,47 @@ describe('safety guards refuse automatic isolation', () => {
     expect(d.outcome).toBe('ISOLATION_STARTED');
     expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0 });
+  });
+
+  test('when the undo of a restore fails, the cluster stays out of DNS and does not count as serving', () => {
+    // GIVEN: a's restore started (undo job recorded)
+    const topo = topology(3, { minHealthyClusters: 2 });
+    const restoring = run(topo, [[operator('o1', 'restore', { clusterId: 'a' }), T0]], isolatedWorld(topo, 'a')).state;
+    // WHEN the undo fails, and b is then attacked
+    const failed = decide(restoring, jobResult('o1:result', 'a', 'o1', 'FAILED', { error: 'UnauthorizedOperation' }), topo, T0 + MIN);
+    const d = decide(failed.next, alarm('e1', 'b', 'ALARM', T0 + 2 * MIN), topo, T0 + 2 * MIN);
+    // THEN a is still at 0 and b may not go (only b and c serve)
+    expect(failed.next.clusters.a).toMatchObject({ status: 'RESTORING', servingPercent: 0 });
+    expect(d.outcome).toBe('ISOLATION_REFUSED');
+    expect(d.reason).toContain('[MIN_HEALTHY]');
+  });
+
+  test('when the only cluster with AAAA records would go to 0, an operator isolate is refused even with force (Route 53 would answer with every AAAA record)', () => {
+    // GIVEN: e is the only cluster with IPv6 endpoints
+    const topo = topology(2, {}, [{ ...external('e'), recordTypes: ['A', 'AAAA'] }]);
+    // WHEN
+    const d = decide(initialWorldState(topo), operator('o1', 'isolate', { clusterId: 'e', force: true }), topo, T0);
+    // THEN
+    expect(d.outcome).toBe('OPERATOR_REFUSED');
+    expect(d.reason).toBe("Refused isolate of cluster e by operator alice (drill): isolating e would set every AAAA record's weight to 0, and Route 53 would then answer with all of them [ALL_WEIGHTS_ZERO].");
+    expect(d.next.clusters.e).toMatchObject({ status: 'IN_SERVICE', servingPercent: 100 });
+  });
+
+  test('when an isolation job keeps failing, restore --force abandons it and undoes what it did cut; without force it is refused', () => {
+    // GIVEN: a's isolation cut the internet, then failed on the BP path
+    const topo = topology(3);
+    const started = run(topo, [[alarm('e1', 'a', 'ALARM', T0), T0]]).state;
+    const record = { revokedIngress: [{ groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' }] };
+    const failing = decide(started, jobResult('e1:result', 'a', 'e1', 'FAILED', { error: 'UnauthorizedOperation', isolation: record }), topo, T0 + MIN).next;
+    // WHEN
+    const refused = decide(failing, operator('o1', 'restore', { clusterId: 'a' }), topo, T0 + 2 * MIN);
+    const forced = decide(failing, operator('o2', 'restore', { clusterId: 'a', force: true }), topo, T0 + 2 * MIN);
+    // THEN
+    expect(refused.reason).toContain('or abandon the failing job with restore --force [JOB_IN_PROGRESS]');
+    expect(forced.outcome).toBe('OPERATOR_APPLIED');
+    expect(forced.reason).toContain('abandoned the failing isolation job e1 of cluster a (last error: UnauthorizedOperation)');
+    expect(types(forced)).toEqual(['UNDO_ISOLATION', 'NOTIFY']);
+    expect(forced.next.clusters.a).toMatchObject({ status: 'RESTORING', servingPercent: 0, isolation: record, job: { id: 'o2', kind: 'RESTORE' } });
   });
 
   test('when the same refusal is re-evaluated without a new trigger, it does not notify again', () => {
@@ -372,9 +414,16 @@ describe('quiet period and restore', () => {
     expect(d.next.clusters.a.status).toBe(status);
     if (outcome === 'RESTORE_STARTED') {
       expect(d.reason).toBe('Restoring cluster a: every signal has been clear for 30 minutes, so its cuts are undone and its DNS share ramps up from 10 %.');
-      expect(types(d)).toEqual(['UNDO_ISOLATION', 'SET_DNS_WEIGHTS', 'NOTIFY']);
-      expect(d.plan[1]).toMatchObject({ weights: { a: 10, b: 145, c: 145 } });
-      expect(d.next.clusters.a).toMatchObject({ servingPercent: 10, rampStage: 0, job: { id: 'r1', kind: 'RESTORE', effects: d.plan.slice(0, 2) } });
+      // The weight stays 0 until the cuts are undone: the restore job is the undo alone.
+      expect(types(d)).toEqual(['UNDO_ISOLATION', 'NOTIFY']);
+      expect(d.next.clusters.a).toMatchObject({ servingPercent: 0, rampStage: 0, job: { id: 'r1', kind: 'RESTORE', effects: d.plan.slice(0, 1) } });
+      // WHEN the undo succeeds
+      const after = decide(d.next, jobResult('r1:result', 'a', 'r1'), topo, now);
+      // THEN the first ramp stage goes live, in one weight change
+      expect(types(after)).toEqual(['SET_DNS_WEIGHTS']);
+      expect(after.plan[0]).toMatchObject({ weights: { a: 10, b: 145, c: 145 } });
+      expect(after.next.clusters.a).toMatchObject({ status: 'RESTORING', servingPercent: 10, rampStage: 0, rampStageSince: now });
+      expect(after.next.clusters.a.job).toBeUndefined();
     } else {
       expect(d.plan).toEqual([]);
       expect(d.next).toBe(s);
