@@ -33,6 +33,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { randomUUID } from 'crypto';
 import { CLUSTER_TAG_KEY, clusterParameterName, type ClusterParameterKey } from '../lib/config/naming';
+import type { ClusterResources } from '../lambdas/actuators/discovery';
 
 /** Ports the seed nodes listen on (p2p and http) in the world a cluster stack builds. */
 export const SEED_PORTS = [9876, 8888] as const;
@@ -40,20 +41,9 @@ export const SEED_PORTS = [9876, 8888] as const;
 /** Rule number of the cluster's own allow entries (deny entries of an isolation go below it). */
 export const ALLOW_RULE_NUMBER = 1000;
 
-/** What {@link buildClusterWorld} created. */
-export interface ClusterWorld {
-  readonly clusterId: string;
-  readonly region: string;
+/** What {@link buildClusterWorld} created: the resources the control plane discovers, plus the VPC. */
+export interface ClusterWorld extends ClusterResources {
   readonly vpcId: string;
-  readonly nlbSecurityGroupId: string;
-  readonly publicSubnetIds: readonly string[];
-  readonly privateSubnetIds: readonly string[];
-  readonly publicNetworkAclId: string;
-  readonly privateNetworkAclId: string;
-  readonly privateRouteTableIds: readonly string[];
-  readonly vpnGatewayId: string;
-  readonly eipAllocationIds: readonly string[];
-  readonly nlbAddresses: readonly string[];
   /** The SSM parameters published, by key. */
   readonly parameters: Readonly<Record<ClusterParameterKey, string>>;
 }
