@@ -3,66 +3,17 @@
  * (MOTO_ENDPOINT from the jest global setup). Cluster ids, table and topic are unique to this file so it
  * never touches what other test files build in the same moto.
  */
-import { execFile } from 'child_process';
-import { randomUUID } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { promisify } from 'util';
-import { Actuators } from '../../lambdas/actuators';
-import { AwsClients } from '../../lambdas/actuators/clients';
-import { buildDrillWorld, type DrillWorld } from '../../drill/setup';
-import { exampleRaw } from '../support/example';
-import { parseConfig } from '../../lib/config/load';
-
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
+import { buildCliWorld, type CliWorld, type ClusterName } from './helpers';
 
 describe('seedshield CLI against moto', () => {
-  const endpoint = process.env.MOTO_ENDPOINT!;
-  const suffix = randomUUID().slice(0, 6);
-  const id = (name: string) => `cli${suffix}-${name}`;
-  let world: DrillWorld;
-  let configFile: string;
-  let observer: Actuators;
+  let w: CliWorld;
+  const id = (name: ClusterName) => w.id(name);
+  const cli = (...args: string[]) => w.cli(...args);
+  const weights = () => w.weights();
 
   beforeAll(async () => {
-    const raw = exampleRaw();
-    raw.clusters[0].id = id('north');
-    raw.clusters[1].id = id('central');
-    raw.clusters[2].id = id('east');
-    raw.physicalSeedCluster.id = id('phys');
-    const config = parseConfig(raw, 'cli-test-config.json');
-    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seedshield-cli-')), 'seedshield.config.json');
-    fs.writeFileSync(configFile, JSON.stringify(raw));
-    world = await buildDrillWorld(config, endpoint, { tableName: `seedshield-state-${suffix}`, topicName: `seedshield-oncall-${suffix}` });
-    observer = new Actuators({ clients: new AwsClients({ endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, random: () => 0 }) });
+    w = await buildCliWorld(process.env.MOTO_ENDPOINT!, 'cli');
   }, 60_000);
-
-  /** Runs the CLI as a process; never throws on a non-zero exit. */
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const common = ['-c', configFile, '--table', world.tableName, '--hosted-zone-id', world.topology.dns.hostedZoneId];
-    try {
-      const out = await run('node', [path.join(ROOT, 'cli', 'bin.js'), ...args, ...common], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL: endpoint,
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          SEEDSHIELD_TOPIC_ARN: world.topicArn,
-          SEEDSHIELD_OPERATOR: 'test-operator',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-      });
-      return { code: 0, stdout: out.stdout, stderr: out.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
-
-  const weights = () => observer.currentWeights(world.topology);
 
   test('when status runs, it prints every cluster with its state and its weight as Route 53 serves it', async () => {
     // WHEN

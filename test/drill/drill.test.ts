@@ -1,7 +1,7 @@
 /**
  * The drill through its API (not a subprocess): every built-in scenario passes against moto, and a wrong
- * expectation fails naming its step. The drill resets moto between scenarios, so it runs on its own server,
- * never on the one the other test files share.
+ * expectation fails naming its step; `--json` prints the timeline as JSON. The drill resets moto between
+ * scenarios, so it runs on its own server, never on the one the other test files share.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,15 +16,15 @@ import { exampleConfig, EXAMPLE_CONFIG_PATH } from '../support/example';
 const config = exampleConfig();
 const ids = configClusterIds(config);
 
-describe('the built-in drill', () => {
-  let moto: MotoServer;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto.stop();
-  });
+let moto: MotoServer;
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+});
 
+describe('the built-in drill', () => {
   test('when every built-in scenario runs against moto, every expectation and invariant holds', async () => {
     // GIVEN
     const scenarios = builtInScenarios(ids);
@@ -71,6 +71,105 @@ describe('the built-in drill', () => {
     expect(result.passed).toBe(false);
     expect(result.scenarios[0].failures).toEqual(['step 1 (+90s): expected eu-north Route 53 weight 42, got 0']);
   }, 60_000);
+});
+
+describe('the drill timeline as JSON (npm run drill -- --json)', () => {
+  /** A DDoS alarm isolates eu-north; `centralWeight` is what the last step expects eu-central to weigh after. */
+  function writeScenario(name: string, centralWeight: number): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seedshield-drill-')), `${name}.json`);
+    const scenario = {
+      name,
+      description: 'a DDoS alarm isolates eu-north and its share moves to the others',
+      steps: [
+        { at: '+0m', trigger: { cluster: 'eu-north', kind: 'ddos', state: 'ALARM' } },
+        { at: '+30s', expect: { outcome: 'ISOLATION_COMPLETED' } },
+        { at: '+90s', expect: { cluster: 'eu-north', state: 'ISOLATED', weight: 0, isolationRecorded: true } },
+        { at: '+2m', expect: { cluster: 'eu-central', state: 'IN_SERVICE', weight: centralWeight } },
+      ],
+    };
+    fs.writeFileSync(file, JSON.stringify(scenario));
+    return file;
+  }
+
+  /** Runs the drill command with `--json` (to stdout) on the shared moto and captures what it prints. */
+  async function drillJson(file: string): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await drillMain(['-c', EXAMPLE_CONFIG_PATH, '--scenario', file, '--json'], { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) }, { moto });
+    return { code, stdout, stderr };
+  }
+
+  test('when a scenario runs with --json, it prints only the JSON timeline: each step with sim time, event, outcome and weights, and passed=true', async () => {
+    // GIVEN
+    const file = writeScenario('json-timeline', 150);
+
+    // WHEN
+    const out = await drillJson(file);
+
+    // THEN
+    expect(out.code).toBe(0);
+    expect(out.stdout).toHaveLength(1);
+    expect(out.stderr.join('\n')).toMatch(/^verdict: PASS: 1\/1 scenarios passed, 4 steps, /);
+    const result = JSON.parse(out.stdout[0]);
+    expect(result).toMatchObject({ passed: true, wallMs: expect.any(Number) });
+    expect(result.scenarios).toHaveLength(1);
+    const scenario = result.scenarios[0];
+    expect(scenario).toMatchObject({ name: 'json-timeline', source: file, passed: true, failures: [] });
+    expect(scenario.steps.map((s: { index: number; at: string; kind: string }) => [s.index, s.at, s.kind])).toEqual([
+      [0, '+0m', 'trigger'],
+      [1, '+30s', 'expect'],
+      [2, '+90s', 'expect'],
+      [3, '+2m', 'expect'],
+    ]);
+    // Sim time: the clock starts on a whole minute and each step sits at its offset from it.
+    const t0 = Date.parse(scenario.steps[0].simTime);
+    expect(t0 % 60_000).toBe(0);
+    expect(scenario.steps.map((s: { simTime: string }) => Date.parse(s.simTime) - t0)).toEqual([0, 30_000, 90_000, 120_000]);
+    // The event step: what was delivered, the decisions and their outcome, the actions and the weights after.
+    const trigger = scenario.steps[0];
+    expect(trigger.summary).toContain('trigger ddos ALARM on eu-north');
+    expect(trigger.eventId).toEqual(expect.any(String));
+    expect(trigger.outcome).toBe('ISOLATION_STARTED');
+    expect(trigger.reason).toContain('Isolating cluster eu-north because alarm');
+    expect(trigger.decisions.map((d: { outcome: string }) => d.outcome)).toEqual(['ISOLATION_STARTED', 'ISOLATION_COMPLETED']);
+    expect(trigger.actions.every((a: { ok: boolean }) => a.ok)).toBe(true);
+    expect(trigger.actions.map((a: { type: string }) => a.type)).toEqual(expect.arrayContaining(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH']));
+    for (const step of scenario.steps) {
+      expect(step.clusters).toEqual({
+        'eu-north': { status: 'ISOLATED', servingPercent: 0, weight: 0 },
+        'eu-central': { status: 'IN_SERVICE', servingPercent: 100, weight: 150 },
+        'us-east': { status: 'IN_SERVICE', servingPercent: 100, weight: 75 },
+        'gm-physical': { status: 'IN_SERVICE', servingPercent: 100, weight: 75 },
+      });
+      expect(step.automationPaused).toBe(false);
+      expect(step.failures).toEqual([]);
+    }
+    expect(scenario.steps.slice(1).map((s: { checked?: string }) => s.checked)).toEqual([
+      'expect outcome ISOLATION_COMPLETED',
+      'expect eu-north: state ISOLATED, weight 0, isolation record complete',
+      'expect eu-central: state IN_SERVICE, weight 150',
+    ]);
+  }, 30_000);
+
+  test('when a scenario with a wrong expectation runs with --json, it exits 1 and the JSON says passed=false naming the failing step', async () => {
+    // GIVEN
+    const file = writeScenario('json-wrong-expectation', 100);
+
+    // WHEN
+    const out = await drillJson(file);
+
+    // THEN
+    expect(out.code).toBe(1);
+    expect(out.stdout).toHaveLength(1);
+    const result = JSON.parse(out.stdout[0]);
+    expect(result.passed).toBe(false);
+    const scenario = result.scenarios[0];
+    expect(scenario.passed).toBe(false);
+    expect(scenario.failures).toEqual(['step 3 (+2m): expected eu-central Route 53 weight 100, got 150']);
+    expect(scenario.steps.map((s: { failures: string[] }) => s.failures.length)).toEqual([0, 0, 0, 1]);
+    expect(scenario.steps[3].checked).toBeUndefined();
+    expect(out.stderr.join('\n')).toContain('step 3 (+2m): expected eu-central Route 53 weight 100, got 150');
+  }, 30_000);
 });
 
 describe('scenario files', () => {
