@@ -66,13 +66,42 @@ export function cannedHttpResponse(statusCode: number, body: string, headers: Re
   };
 }
 
+/**
+ * An SDK request handler that passes every request to a real NodeHttpHandler (moto). Fault injectors extend
+ * it and answer some requests themselves, below the SDK's retry strategy.
+ */
+export class PassThroughHttpHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+  protected readonly real: NodeHttpHandler;
+
+  constructor(options?: ConstructorParameters<typeof NodeHttpHandler>[0]) {
+    this.real = new NodeHttpHandler(options);
+  }
+
+  async handle(request: HttpRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: HttpResponse }> {
+    return this.real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {
+    this.real.destroy();
+  }
+}
+
 /** A NodeHttpHandler that fails armed API calls. */
-export class FaultInjectingHttpHandler {
-  readonly #real = new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 });
+export class FaultInjectingHttpHandler extends PassThroughHttpHandler {
   readonly #faults: ArmedFault[] = [];
   /** Every fault fired, for the timeline: `CreateNetworkAclEntry`. */
   readonly fired: string[] = [];
-  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  constructor() {
+    super({ connectionTimeout: 3_000, requestTimeout: 10_000 });
+  }
 
   /** Fails the next `times` calls of `api`, after letting `after` of them through. */
   arm(api: string, times = 1, after = 0): void {
@@ -95,16 +124,6 @@ export class FaultInjectingHttpHandler {
       const { body, contentType } = errorBody(request, `the drill injected a failure of ${fault.api}`);
       return cannedHttpResponse(400, body, { 'content-type': contentType });
     }
-    return this.#real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
-  }
-
-  updateHttpClientConfig(): void {}
-
-  httpHandlerConfigs(): Record<string, never> {
-    return {};
-  }
-
-  destroy(): void {
-    this.#real.destroy();
+    return super.handle(request, options);
   }
 }

@@ -2,11 +2,10 @@
  * Test helpers of the actuator tests: moto-backed clients, a topology over built worlds, and an HTTP handler
  * that injects faults below the SDK's retry strategy (so the real retry code runs).
  */
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpResponse, type HttpRequest } from '@smithy/core/protocols';
 import type { RuntimeTopology, TopologyCluster } from '../../../lib/config/topology';
 import { AwsClients, type AwsClientsProps } from '../../../lambdas/actuators/clients';
-import { cannedHttpResponse } from '../../../drill/faults';
+import { cannedHttpResponse, PassThroughHttpHandler } from '../../../drill/faults';
 import { motoClientConfig } from '../../../drill/moto';
 import type { ClusterWorld, DnsWorld } from '../../../drill/world';
 
@@ -101,15 +100,14 @@ export function route53Error(statusCode: number, code: string, message: string):
  * An HTTP handler that answers the matching requests with canned faults first, then passes everything to a
  * real handler (moto). Sits below the SDK's retry middleware, so the SDK sees real HTTP errors.
  */
-export class FaultInjectingHandler {
-  readonly #real = new NodeHttpHandler();
+export class FaultInjectingHandler extends PassThroughHttpHandler {
   readonly #faults: CannedResponse[];
   readonly #matches: (request: HttpRequest) => boolean;
   /** Every request seen: `METHOD path target` plus whether it was faulted. */
   readonly seen: { readonly target: string; readonly faulted: boolean }[] = [];
-  readonly metadata = { handlerProtocol: 'http/1.1' };
 
   constructor(faults: readonly CannedResponse[], matches: (request: HttpRequest) => boolean = () => true) {
+    super();
     this.#faults = [...faults];
     this.#matches = matches;
   }
@@ -122,14 +120,6 @@ export class FaultInjectingHandler {
       return cannedHttpResponse(fault.statusCode, fault.body, fault.headers);
     }
     this.seen.push({ target, faulted: false });
-    return this.#real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
-  }
-
-  updateHttpClientConfig(): void {}
-  httpHandlerConfigs(): Record<string, never> {
-    return {};
-  }
-  destroy(): void {
-    this.#real.destroy();
+    return super.handle(request, options);
   }
 }
