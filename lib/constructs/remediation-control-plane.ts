@@ -26,8 +26,6 @@ const REPO_ROOT = path.join(__dirname, '..', '..');
 export interface RemediationControlPlaneProps {
   /** The clusters, DNS and policy the control plane acts on. */
   readonly topology: RuntimeTopology;
-  /** Accounts allowed to put events on the control bus (the cluster accounts). */
-  readonly clusterAccounts: readonly string[];
   /** Minutes between reconcile runs. */
   readonly reconcileInterval: Duration;
   /**
@@ -123,16 +121,6 @@ export class RemediationControlPlane extends Construct {
     this.deadLetterAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: CONTROL_BUS_NAME, description: 'seedshield: every cluster alarm and GuardDuty finding' });
-    for (const account of [...new Set(props.clusterAccounts)].filter((a) => a !== stack.account)) {
-      this.bus.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `ClusterAccount${account}`,
-          principals: [new iam.AccountPrincipal(account)],
-          actions: ['events:PutEvents'],
-          resources: [this.bus.eventBusArn],
-        }),
-      );
-    }
 
     const logGroup = new logs.LogGroup(this, 'RemediationLogs', {
       retention: logs.RetentionDays.ONE_YEAR,

@@ -27,7 +27,6 @@ export class ControlPlaneStack extends Stack {
     const cp = props.config.controlPlane;
     this.controlPlane = new RemediationControlPlane(this, 'ControlPlane', {
       topology: toRuntimeTopology(props.config),
-      clusterAccounts: props.config.clusters.map((c) => c.account),
       reconcileInterval: Duration.minutes(cp.reconcileIntervalMinutes),
       notificationEmail: cp.notifications.email,
       existingNotificationTopicArn: cp.notifications.topicArn,
