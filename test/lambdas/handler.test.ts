@@ -13,8 +13,9 @@ import { Actuators } from '../../lambdas/actuators';
 import { RemediationEngine } from '../../lambdas/engine';
 import { DynamoDbStateStore } from '../../lambdas/state/dynamodb-store';
 import type { StateStore } from '../../lambdas/state/store';
-import { handleRemediation } from '../../lambdas/remediation';
-import { createEngine } from '../../lambdas/runtime';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { handleRemediation, type WorldLoader } from '../../lambdas/handlers/remediation';
+import { createEngine, createStateStore } from '../../lambdas/runtime';
 import { motoClients, REGION, topologyOf, uniqueId } from './actuators/helpers';
 
 const MIN = 60_000;
@@ -26,6 +27,8 @@ interface Harness {
   worlds: ClusterWorld[];
   clock: { now: number };
   logs: { level: string; message: string; extra: Record<string, unknown> }[];
+  /** The table the engine writes, as the Lambda's per-cluster metrics read it. */
+  world: WorldLoader;
   weights(): Promise<Record<string, number>>;
   ingress(world: ClusterWorld): Promise<unknown[]>;
   denyEntries(world: ClusterWorld): Promise<number>;
@@ -90,6 +93,7 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
     worlds,
     clock,
     logs,
+    world: { topology, load: (ids) => createStateStore({ tableName, homeRegion: REGION, clients }).load(ids) },
     weights: async () => {
       const out = await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId }));
       return Object.fromEntries((out.ResourceRecordSets ?? []).filter((r) => r.SetIdentifier).map((r) => [r.SetIdentifier!, r.Weight!]));
@@ -144,6 +148,39 @@ function crashingStore(store: StateStore): StateStore {
 const reconcileEvent = (id: string) => ({ id, 'source': 'seedshield.scheduler', 'detail-type': 'Reconcile' });
 
 describe('remediation handler (against moto)', () => {
+  test('when a delivery is handled, it records the outcome and the reconcile as metrics, and every cluster\'s values read from the table', async () => {
+    // GIVEN: the deployed entry point with its own metrics sink and the table as its state reader
+    const h = await harness();
+    const [a] = h.worlds;
+    const metrics = new Metrics({ namespace: 'SeedshieldTest', serviceName: 'handler-test' });
+    const perCluster: { clusterId: string; name: string; value: number }[] = [];
+    jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      let clusterId = '';
+      const single = {
+        addDimension: (_: string, value: string) => void (clusterId = value),
+        addMetric: (name: string, _unit: unknown, value: number) => void perCluster.push({ clusterId, name, value }),
+      };
+      return single as unknown as Metrics;
+    });
+
+    // WHEN: an alarm isolates a, then a reconcile runs
+    await handleRemediation(alarmEvent('m-1', a.clusterId, 'ALARM', T0), h.engine, { metrics, world: h.world });
+    h.clock.now = T0 + MIN;
+    await handleRemediation(reconcileEvent('reconcile:m'), h.engine, { metrics, world: h.world });
+
+    // THEN: the outcome metrics of both deliveries, and the per-cluster values read back from the table
+    const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+    expect(emf).toMatchObject({ Decision_ISOLATION_STARTED: 1, ReconcileCompleted: 1 });
+    expect(perCluster).toEqual(
+      expect.arrayContaining([
+        { clusterId: a.clusterId, name: 'ServingPercent', value: 0 },
+        { clusterId: a.clusterId, name: 'Isolated', value: 1 },
+        { clusterId: a.clusterId, name: 'DnsWeight', value: 0 },
+        { clusterId: h.worlds[1].clusterId, name: 'DnsWeight', value: 150 },
+      ]),
+    );
+  });
+
   test('when a DDoS alarm fires, it isolates the cluster for real, and after the quiet period restores it exactly through the ramp', async () => {
     // GIVEN
     const h = await harness();
