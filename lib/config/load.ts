@@ -154,6 +154,31 @@ export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
     problems.push({ path: 'clusters', message: 'every cluster has weight 0; Route 53 then answers with all records equally. Fix: give at least one cluster a weight above 0' });
   }
 
+  // GuardDuty suppression: the filter is regional and needs its detector's id (synth does no lookups).
+  const gd = config.protection.guardDuty;
+  if (gd.suppressExpectedFindings) {
+    const regions = [...new Set(config.clusters.map((c) => c.region))];
+    for (const region of regions) {
+      if (gd.detectors[region] === undefined) {
+        const users = config.clusters.filter((c) => c.region === region).map((c) => c.id).join(', ');
+        problems.push({
+          path: `protection.guardDuty.detectors.${region}`,
+          message: `is missing: suppressExpectedFindings is true and cluster ${users} runs in ${region}, whose detector the suppression filter is created on. Fix: add { "detectorId": "<aws guardduty list-detectors --region ${region}>", "ownedBySeedshield": true } (false if another team owns the detector), or set suppressExpectedFindings to false`,
+        });
+      }
+    }
+  }
+  const seenRules = new Map<string, number>();
+  gd.findingPolicy.forEach((r, i) => {
+    const key = `${r.type}|${r.role ?? '*'}|${r.direction ?? '*'}`;
+    const first = seenRules.get(key);
+    if (first !== undefined) {
+      problems.push({ path: `protection.guardDuty.findingPolicy[${i}]`, message: `repeats the type, role and direction of findingPolicy[${first}], so it would never be used (first match wins). Fix: remove one of them` });
+    } else {
+      seenRules.set(key, i);
+    }
+  });
+
   const zone = config.dns.zoneName;
   if (config.dns.recordName !== zone && !config.dns.recordName.endsWith(`.${zone}`)) {
     problems.push({ path: 'dns.recordName', message: `${JSON.stringify(config.dns.recordName)} is not inside the hosted zone ${JSON.stringify(zone)}. Fix: use a name ending in ".${zone}"` });

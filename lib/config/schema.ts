@@ -6,6 +6,7 @@
  * problem gets its own message with the JSON path and the fix.
  */
 import { z } from 'zod';
+import { FINDING_CLASSES, FindingClass } from '../../lambdas/core/finding-policy';
 import { containsIpAddress, parseCidr } from './cidr';
 
 /** A DNS label: lower-case letters, digits and hyphens, 1-32 chars, no leading/trailing hyphen. */
@@ -211,9 +212,73 @@ export const NodeosSchema = z.strictObject({
   peerKeySecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/),
 });
 
+/**
+ * One rule of the GuardDuty finding policy, from the config: checked before the built-in table
+ * (`lambdas/core/finding-policy.ts`), first match wins.
+ */
+export const FindingRuleSchema = z
+  .strictObject({
+    /** A finding type, exactly, or a prefix ending in `*`. */
+    type: z.string().regex(/^[A-Za-z]+:[A-Za-z0-9]+\/[A-Za-z0-9&.!_-]*\*?$/, {
+      error: (i) =>
+        `must be a GuardDuty finding type (ThreatPurpose:ResourceTypeAffected/ThreatFamilyName...), optionally ending in "*" for a prefix, got: ${JSON.stringify(i.input)}. Fix: e.g. "CryptoCurrency:EC2/BitcoinTool.B" or "Trojan:EC2/*"`,
+    }),
+    /** Only when the instance has this `service.resourceRole`. @default - any */
+    role: z.enum(['ACTOR', 'TARGET'], { error: 'must be "ACTOR" or "TARGET" (service.resourceRole)' }).optional(),
+    /** Only for this connection direction. @default - any */
+    direction: z.enum(['INBOUND', 'OUTBOUND'], { error: 'must be "INBOUND" or "OUTBOUND" (connectionDirection)' }).optional(),
+    class: z.enum(FINDING_CLASSES as [FindingClass, ...FindingClass[]], { error: `must be one of ${FINDING_CLASSES.map((c) => `"${c}"`).join(', ')}` }),
+    /** Why: shown in every decision the rule takes. */
+    reason: z.string().min(1, { error: 'must say why (it is shown to on-call in every decision the rule takes)' }),
+    /** Archive these findings at GuardDuty (suppression filter). @default false */
+    suppress: z.boolean().optional(),
+  })
+  .refine((r) => r.suppress !== true || (r.class === 'expected-on-blockchain-node' && !r.type.endsWith('*') && r.role === undefined && r.direction === undefined), {
+    error:
+      'suppress: true is only allowed on an "expected-on-blockchain-node" rule for one exact type without role or direction: archived findings reach nobody, so only noise for a seed node may be suppressed. Fix: remove "suppress" or make the rule an exact expected-on-blockchain-node type',
+    path: ['suppress'],
+  });
+
+/** A regional GuardDuty detector the clusters of that region report to. */
+export const GuardDutyDetectorSchema = z.strictObject({
+  /** The detector id (`aws guardduty list-detectors`); synth does no lookups. */
+  detectorId: z.string().regex(/^[A-Za-z0-9]{1,300}$/, { error: 'must be a GuardDuty detector id (aws guardduty list-detectors). Fix: e.g. "12abc34d567e8fa901bc2d34eexample"' }),
+  /**
+   * Whether seedshield may add filters to it. False when another team (e.g. a delegated administrator) owns
+   * the detector: seedshield then creates no suppression filter in that region and synth says so.
+   */
+  ownedBySeedshield: z.boolean(),
+});
+
+/** How seedshield treats GuardDuty findings. */
+export const GuardDutySchema = z.strictObject({
+  /** Rules checked before the built-in finding policy. @default [] */
+  findingPolicy: z.array(FindingRuleSchema).default([]),
+  /**
+   * Archive the findings GuardDuty documents as expected on a blockchain node (the rules marked `suppress`), on
+   * seedshield's instances only, with an `AWS::GuardDuty::Filter` per cluster. Archived findings reach nobody.
+   * @default false
+   */
+  suppressExpectedFindings: z.boolean().default(false),
+  /** Detector per cluster region, needed for the suppression filters. @default {} */
+  detectors: z.record(awsRegion, GuardDutyDetectorSchema).default({}),
+});
+
 export const ProtectionSchema = z.strictObject({
   /** True only when the account has an active Shield Advanced subscription (it is not a CloudFormation resource). */
   shieldAdvanced: z.boolean(),
+  /**
+   * When a Shield `DDoSDetected` alarm isolates a cluster.
+   * - `always`: on its own.
+   * - `with-impact`: only together with unhealthy targets, a traffic surge or an attack-on-us GuardDuty finding
+   *   within `ddosImpactWindowMinutes`; alone it sends a WARNING (Shield mitigates at the edge by itself).
+   * @default "always"
+   */
+  isolateOnDdos: z.enum(['always', 'with-impact'], { error: 'must be "always" or "with-impact"' }).default('always'),
+  /** How far apart a DDoS reading and its corroboration may be (with-impact). @default 30 */
+  ddosImpactWindowMinutes: positiveInt('minutes', 1440).default(30),
+  /** GuardDuty finding policy and suppression. */
+  guardDuty: GuardDutySchema.default({ findingPolicy: [], suppressExpectedFindings: false, detectors: {} }),
 });
 
 /** The whole configuration file. */
@@ -237,3 +302,5 @@ export type SiteConfig = SeedshieldConfig['sites'][number];
 export type ClusterConfig = SeedshieldConfig['clusters'][number];
 export type ExternalClusterConfig = SeedshieldConfig['physicalSeedCluster'];
 export type AlarmThresholds = ClusterConfig['alarms'];
+export type ProtectionConfig = SeedshieldConfig['protection'];
+export type FindingRuleConfig = ProtectionConfig['guardDuty']['findingPolicy'][number];

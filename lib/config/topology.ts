@@ -5,6 +5,7 @@
  *
  * Pure: imports only types from the schema, so Lambda bundles stay small.
  */
+import type { FindingRule } from '../../lambdas/core/finding-policy';
 import type { SeedshieldConfig } from './schema';
 
 /** A seed cluster as the control plane sees it. */
@@ -39,6 +40,13 @@ export interface TopologyPolicy {
   readonly restoreRampStepMinutes: number;
   readonly cutInternet: boolean;
   readonly cutBlockProducerPath: boolean;
+  /**
+   * When a `ddos` alarm isolates: on its own (`always`), or only with corroboration (`with-impact`).
+   * @default 'always'
+   */
+  readonly isolateOnDdos?: 'always' | 'with-impact';
+  /** How far apart a DDoS reading and its corroboration may be, minutes. @default 30 */
+  readonly ddosImpactWindowMinutes?: number;
 }
 
 /** Everything the control plane needs to know about the deployment. */
@@ -48,6 +56,11 @@ export interface RuntimeTopology {
   /** Site CIDRs the BP path uses (isolation denies them on the cluster NACLs). */
   readonly siteCidrs: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
   readonly policy: TopologyPolicy;
+  /**
+   * The config's GuardDuty finding rules, checked before the built-in finding policy.
+   * @default - the built-in policy only
+   */
+  readonly findingPolicy?: readonly FindingRule[];
 }
 
 /** Derives the runtime topology from the validated config. */
@@ -88,6 +101,26 @@ export function toRuntimeTopology(config: SeedshieldConfig): RuntimeTopology {
       restoreRampStepMinutes: cp.restoreRampStepMinutes,
       cutInternet: cp.isolation.cutInternet,
       cutBlockProducerPath: cp.isolation.cutBlockProducerPath,
+      isolateOnDdos: config.protection.isolateOnDdos,
+      ddosImpactWindowMinutes: config.protection.ddosImpactWindowMinutes,
     },
+    findingPolicy: toFindingRules(config),
   };
+}
+
+/** The config's finding rules in the core's shape; ids and sources point back at the config entry. */
+export function toFindingRules(config: SeedshieldConfig): FindingRule[] {
+  return config.protection.guardDuty.findingPolicy.map((r, i) => {
+    const where = `protection.guardDuty.findingPolicy[${i}]`;
+    return {
+      id: where,
+      type: r.type,
+      ...(r.role ? { role: r.role } : {}),
+      ...(r.direction ? { direction: r.direction } : {}),
+      class: r.class,
+      explanation: r.reason,
+      source: `seedshield.config.json ${where}`,
+      ...(r.suppress ? { suppress: true } : {}),
+    };
+  });
 }
