@@ -12,6 +12,7 @@ import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { ValidationError } from '../errors';
 import { ClusterAlarm, ClusterAlarms } from './cluster-alarms';
 import { SeedNodeGroup } from './seed-node-group';
+import { grantNodeAgentMetrics, renderNodeAgentInstall } from './node-agent';
 import { P2P_PORT, HTTP_API_PORT, renderSeedNodeUserData } from './seed-node-user-data';
 import { createLogsKey } from './logs-key';
 import { SessionJumpbox } from './session-jumpbox';
@@ -200,17 +201,24 @@ export class SeedCluster extends Construct {
       count: props.seedNodeCount,
       instanceType: props.seedNodeInstanceType,
       volumeSizeGiB: props.seedNodeVolumeSizeGiB ?? 500,
-      userDataScript: renderSeedNodeUserData({
-        nodeosVersion: props.nodeosVersion,
-        nodeosPackageSha256: props.nodeosPackageSha256,
-        p2pMaxNodesPerHost: props.nodeosP2pMaxNodesPerHost ?? 2,
-        agentName: props.nodeosAgentName ?? 'seedshield',
-        blockProducerPeersParameterNames: props.blockProducerPeersParameters.map((p) => p.parameterName),
-        peerKeySecretName: props.peerKeySecret.secretName,
-      }),
+      userDataScript: [
+        renderSeedNodeUserData({
+          nodeosVersion: props.nodeosVersion,
+          nodeosPackageSha256: props.nodeosPackageSha256,
+          p2pMaxNodesPerHost: props.nodeosP2pMaxNodesPerHost ?? 2,
+          agentName: props.nodeosAgentName ?? 'seedshield',
+          blockProducerPeersParameterNames: props.blockProducerPeersParameters.map((p) => p.parameterName),
+          peerKeySecretName: props.peerKeySecret.secretName,
+        }),
+        // The chain-health agent starts after nodeos; its metrics drive the cluster's `lagging` alarms.
+        ...renderNodeAgentInstall({ clusterId: props.clusterId, httpApiPort: HTTP_API_PORT, p2pPort: P2P_PORT }),
+        '',
+      ].join('\n'),
       readableParameters: props.blockProducerPeersParameters,
       peerKeySecret: props.peerKeySecret,
     });
+
+    grantNodeAgentMetrics(this.seedNodes.role);
 
     const edge = new ShieldedNlb(this, 'Nlb', {
       vpc: this.vpc,
