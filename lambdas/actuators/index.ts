@@ -66,8 +66,8 @@ export interface ActuatorsProps {
    */
   readonly now?: () => number;
   /**
-   * Route 53 polling (sleep, bounds).
-   * @default - real sleep, see Route53WeightActuatorProps
+   * Route 53 INSYNC wait (bounds of the SDK waiter).
+   * @default - see Route53WeightActuatorProps
    */
   readonly route53?: Route53WeightActuatorProps;
   /**

@@ -3,14 +3,15 @@
  */
 import {
   ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
+  waitUntilResourceRecordSetsChanged,
+  type Change,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { ActuatorError, DnsSafetyError, ResourceDiscoveryError } from '../errors';
-import { awsCall, realSleep, type Sleep } from './aws-call';
+import { awsCall } from './aws-call';
 
 /** One weight the actuator changed. */
 export interface WeightChange {
@@ -34,20 +35,39 @@ export interface SetWeightsResult {
   readonly polls: number;
 }
 
+/** A change batch Route 53 accepted. */
+export interface SubmittedChange {
+  readonly changeId: string;
+  /** `PENDING` or `INSYNC`, as ChangeResourceRecordSets answered. */
+  readonly status: string;
+}
+
+/** Options of one INSYNC wait. */
+export interface WaitForChangeOptions {
+  /**
+   * Longest wait, in ms.
+   * @default - the actuator's `maxWaitMs`
+   */
+  readonly maxWaitMs?: number;
+  /**
+   * Stops the wait early (a caller whose own deadline came).
+   * @default - none
+   */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** Route 53 did not report a change INSYNC within the wait. The change was accepted and still propagates. */
+export class ChangeNotInSyncError extends ActuatorError {}
+
 /** Props of {@link Route53WeightActuator}. */
 export interface Route53WeightActuatorProps {
   /**
-   * Sleep between GetChange polls (tests inject one that returns at once).
-   * @default - setTimeout
-   */
-  readonly sleep?: Sleep;
-  /**
-   * How long to wait for INSYNC in total (sum of the sleeps), in ms. Route 53 usually syncs within 60 s.
+   * How long to wait for INSYNC in total, in ms. Route 53 usually syncs within 60 s.
    * @default 150000
    */
   readonly maxWaitMs?: number;
   /**
-   * First delay between polls, in ms; doubles up to `pollMaxDelayMs`.
+   * First delay between GetChange polls, in ms; the SDK waiter doubles it (with jitter) up to `pollMaxDelayMs`.
    * @default 1000
    */
   readonly pollInitialDelayMs?: number;
@@ -75,14 +95,12 @@ export function normalizeRecordName(name: string): string {
  */
 export class Route53WeightActuator {
   readonly #route53: Route53Client;
-  readonly #sleep: Sleep;
   readonly #maxWaitMs: number;
   readonly #pollInitialDelayMs: number;
   readonly #pollMaxDelayMs: number;
 
   constructor(route53: Route53Client, props: Route53WeightActuatorProps = {}) {
     this.#route53 = route53;
-    this.#sleep = props.sleep ?? realSleep;
     this.#maxWaitMs = props.maxWaitMs ?? 150_000;
     this.#pollInitialDelayMs = props.pollInitialDelayMs ?? 1_000;
     this.#pollMaxDelayMs = props.pollMaxDelayMs ?? 10_000;
@@ -93,7 +111,15 @@ export class Route53WeightActuator {
    * @throws ActuatorError when Route 53 cannot be read
    */
   async weightedRecordSets(topology: RuntimeTopology): Promise<ResourceRecordSet[]> {
-    const { hostedZoneId, recordName } = topology.dns;
+    return (await this.recordSets(topology.dns.hostedZoneId, topology.dns.recordName)).filter((rrs) => rrs.Weight !== undefined);
+  }
+
+  /**
+   * The A/AAAA record sets of `recordName` in `hostedZoneId` that carry a SetIdentifier, exactly as Route 53
+   * holds them (a DELETE must repeat them value for value).
+   * @throws ActuatorError when Route 53 cannot be read (`cause` holds the SDK error, e.g. NoSuchHostedZone)
+   */
+  async recordSets(hostedZoneId: string, recordName: string): Promise<ResourceRecordSet[]> {
     const wanted = normalizeRecordName(recordName);
     const out: ResourceRecordSet[] = [];
     let start: { name?: string; type?: string; id?: string } = { name: recordName };
@@ -115,7 +141,7 @@ export class Route53WeightActuator {
           if (out.length > 0) passed = true;
           continue;
         }
-        if (WEIGHTED_TYPES.has(rrs.Type ?? '') && rrs.SetIdentifier !== undefined && rrs.Weight !== undefined) out.push(rrs);
+        if (WEIGHTED_TYPES.has(rrs.Type ?? '') && rrs.SetIdentifier !== undefined) out.push(rrs);
       }
       if (passed || !page.IsTruncated) return out;
       start = { name: page.NextRecordName, type: page.NextRecordType, id: page.NextRecordIdentifier };
@@ -179,37 +205,58 @@ export class Route53WeightActuator {
     }
     if (upserts.length === 0) return { changes, status: 'UNCHANGED', polls: 0 };
 
-    const submitted = await awsCall(`ChangeResourceRecordSets ${topology.dns.hostedZoneId}`, () =>
+    const submitted = await this.submit(
+      topology.dns.hostedZoneId,
+      upserts.map((rrs) => ({ Action: 'UPSERT', ResourceRecordSet: rrs })),
+      `seedshield ${effectId ?? 'weights'}`,
+    );
+    const changeId = submitted.changeId;
+    const polls = submitted.status === 'INSYNC' ? 0 : await this.waitForChange(changeId);
+    return { changes, changeId, status: 'INSYNC', polls };
+  }
+
+  /**
+   * Submits one change batch (Route 53 applies it atomically).
+   * @throws ActuatorError when Route 53 refuses it after the SDK's retries (`cause`: e.g. InvalidChangeBatch)
+   */
+  async submit(hostedZoneId: string, changes: readonly Change[], comment: string): Promise<SubmittedChange> {
+    const submitted = await awsCall(`ChangeResourceRecordSets ${hostedZoneId}`, () =>
       this.#route53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: topology.dns.hostedZoneId,
-          ChangeBatch: {
-            Comment: `seedshield ${effectId ?? 'weights'}`.slice(0, 256),
-            Changes: upserts.map((rrs) => ({ Action: 'UPSERT', ResourceRecordSet: rrs })),
-          },
-        }),
+        new ChangeResourceRecordSetsCommand({ HostedZoneId: hostedZoneId, ChangeBatch: { Comment: comment.slice(0, 256), Changes: [...changes] } }),
       ),
     );
     const changeId = submitted.ChangeInfo?.Id;
     if (!changeId) throw new ActuatorError('ChangeResourceRecordSets answered without a change id');
-    let status = submitted.ChangeInfo?.Status;
-    let polls = 0;
-    let waited = 0;
-    let delay = this.#pollInitialDelayMs;
-    while (status !== 'INSYNC') {
-      if (waited >= this.#maxWaitMs) {
-        throw new ActuatorError(
-          `change ${changeId} was not INSYNC after ${waited} ms (last status ${status}); it was submitted and will still propagate`,
-        );
+    return { changeId, status: submitted.ChangeInfo?.Status ?? 'PENDING' };
+  }
+
+  /**
+   * Waits until Route 53 reports the change INSYNC (every authoritative server answers with it), with the SDK's
+   * own waiter (`waitUntilResourceRecordSetsChanged`: exponential backoff with jitter, bounded by
+   * `maxWaitMs`) rather than a loop of our own.
+   * @returns the number of GetChange calls made
+   * @throws ChangeNotInSyncError when INSYNC does not come in time (or the wait is aborted)
+   * @throws ActuatorError when GetChange fails
+   * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html
+   */
+  async waitForChange(changeId: string, options: WaitForChangeOptions = {}): Promise<number> {
+    const maxWaitMs = options.maxWaitMs ?? this.#maxWaitMs;
+    const minDelay = this.#pollInitialDelayMs / 1000;
+    // The waiter wants maxWaitTime > minDelay (seconds); a shorter budget still gets its first GetChange.
+    const maxWaitTime = Math.max(maxWaitMs / 1000, minDelay * 1.001);
+    let result;
+    try {
+      result = await waitUntilResourceRecordSetsChanged(
+        { client: this.#route53, minDelay, maxDelay: Math.max(minDelay, this.#pollMaxDelayMs / 1000), maxWaitTime, abortSignal: options.abortSignal },
+        { Id: changeId },
+      );
+    } catch (cause) {
+      const name = (cause as { name?: string }).name;
+      if (name === 'TimeoutError' || name === 'AbortError' || /ABORTED/.test(String((cause as Error).message))) {
+        throw new ChangeNotInSyncError(`change ${changeId} was not INSYNC after ${maxWaitMs} ms; it was submitted and will still propagate`, { cause });
       }
-      const step = Math.min(delay, this.#maxWaitMs - waited);
-      await this.#sleep(step);
-      waited += step;
-      delay = Math.min(delay * 2, this.#pollMaxDelayMs);
-      const got = await awsCall(`GetChange ${changeId}`, () => this.#route53.send(new GetChangeCommand({ Id: changeId })));
-      polls += 1;
-      status = got.ChangeInfo?.Status;
+      throw new ActuatorError(`GetChange ${changeId} failed: ${(cause as Error).message}`, { cause });
     }
-    return { changes, changeId, status: 'INSYNC', polls };
+    return Object.values(result.observedResponses ?? {}).reduce((a, b) => a + b, 0);
   }
 }

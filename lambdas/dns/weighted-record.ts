@@ -3,24 +3,31 @@
  * set(s) with the weight the control plane would give it NOW, so a `cdk deploy` never undoes an isolation
  * or a restore ramp.
  *
- * Every function takes its SDK clients as arguments (no module-level clients), so the tests run the real
- * code against moto.
+ * It shares the control plane's Route 53 actuator (listing, one atomic change batch, the SDK's INSYNC waiter)
+ * and its state store (the serving levels), so a deploy reads and writes exactly as the control plane does.
+ *
+ * The CloudFormation protocol, as this resource follows it
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html and
+ * crpg-ref-responses.html):
+ * - the physical id names what was written (`<zone>/<name>/<setIdentifier>`); a Create that wrote nothing
+ *   answers with a `failed/<LogicalResourceId>` id, and a Delete acts on its physical id only, so the rollback
+ *   Delete of a failed Create never touches a record another resource wrote;
+ * - every Delete of something that is not there (no record, no zone, a `failed/` id) succeeds: CloudFormation
+ *   needs a successful answer to every Delete, or the rollback ends in ROLLBACK_FAILED;
+ * - an Update rollback is an Update with the old properties: it simply writes the old record again.
+ *
+ * Every function takes its clients as arguments (no module-level clients), so the tests run the real code
+ * against moto.
  */
-import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
-  ListResourceRecordSetsCommandOutput,
-  ResourceRecordSet,
-  Route53Client,
-  RRType,
-} from '@aws-sdk/client-route-53';
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { BatchGetCommand, BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { clusterParameterName } from '../../lib/config/naming';
+import { awsErrorCode } from '../actuators/aws-call';
+import type { Route53WeightActuator } from '../actuators/route53';
 import { effectiveWeights, WeightInvariantError } from '../core/weights';
-import { BadEventError, DnsSafetyError, ResourceDiscoveryError, SeedshieldError } from '../errors';
-import { clusterPk, STATE_SK } from '../state/keys';
+import { ActuatorError, BadEventError, DnsSafetyError, ResourceDiscoveryError } from '../errors';
+import type { StateStore } from '../state/store';
 
 /** One seed cluster's share in the weighted group: its id and configured weight. */
 export interface BaseWeight {
@@ -31,7 +38,7 @@ export interface BaseWeight {
 /** What one custom resource writes, parsed from its (string-typed) CloudFormation properties. */
 export interface WeightedRecordSpec {
   readonly hostedZoneId: string;
-  /** Fully qualified record name, no trailing dot. */
+  /** Fully qualified record name, lower case, no trailing dot. */
   readonly recordName: string;
   readonly ttlSeconds: number;
   /** Route 53 SetIdentifier: the cluster id, never changed. */
@@ -54,22 +61,34 @@ export interface WeightedRecordSpec {
   readonly stateTableName: string;
 }
 
-/** The SDK clients the custom resource needs. */
-export interface DnsRecordClients {
-  readonly route53: Route53Client;
-  readonly dynamodb: DynamoDBDocumentClient;
+/** What the custom resource works with: the control plane's actuator and store, and SSM per region. */
+export interface DnsRecordDeps {
+  /** The control plane's Route 53 actuator. */
+  readonly route53: Route53WeightActuator;
+  /** The control plane's state store, on the table the properties name. */
+  readonly store: (tableName: string) => StateStore;
   /** An SSM client for `region` (aws clusters publish their NLB addresses in their own region). */
   readonly ssm: (region: string) => SSMClient;
 }
 
-/** Timing of the INSYNC wait. */
-export interface WaitOptions {
-  /** @default 60000 (one Lambda invocation must end well within its 5 min timeout) */
-  readonly timeoutMs?: number;
-  /** @default 2000 */
-  readonly pollIntervalMs?: number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
+/** Per-request limits and progress. */
+export interface RequestControl {
+  /**
+   * Longest INSYNC wait, in ms (the handler derives it from the time the function has left).
+   * @default - the actuator's own bound
+   */
+  readonly maxWaitMs?: number;
+  /**
+   * Aborted when the handler's deadline comes: no change batch is submitted after it.
+   * @default - none
+   */
+  readonly abortSignal?: AbortSignal;
+  /**
+   * Set by the request once Route 53 accepted a change batch: from then on the record exists even if the
+   * request fails (the INSYNC wait, the answer), and a failed Create must answer with the record's id so the
+   * rollback Delete removes it.
+   */
+  submitted?: boolean;
 }
 
 /** The outcome of an upsert, for the custom resource's `Data` and the log. */
@@ -79,56 +98,79 @@ export interface UpsertResult {
   readonly recordTypes: readonly RRType[];
 }
 
-/** Route 53 did not report the change INSYNC in time. Retryable: the change itself was accepted. */
-export class ChangeNotInSyncError extends SeedshieldError {}
+const PHYSICAL_ID = /^([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** The stable PhysicalResourceId: `<zone>/<name>/<setIdentifier>`. */
 export function physicalResourceId(spec: Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'>): string {
   return `${spec.hostedZoneId}/${spec.recordName}/${spec.setIdentifier}`;
 }
 
-const str = (props: Record<string, unknown>, key: string): string => {
-  const v = props[key];
-  if (typeof v !== 'string' || v.length === 0) throw new BadEventError(`custom resource property ${key} must be a non-empty string, got: ${JSON.stringify(v)}`);
-  return v;
-};
-const num = (props: Record<string, unknown>, key: string, v: unknown = props[key]): number => {
-  // CloudFormation passes every custom resource property as a string.
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isInteger(n)) throw new BadEventError(`custom resource property ${key} must be an integer, got: ${JSON.stringify(v)}`);
-  return n;
-};
-const strList = (props: Record<string, unknown>, key: string): string[] => {
-  const v = props[key] ?? [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new BadEventError(`custom resource property ${key} must be a list of strings, got: ${JSON.stringify(v)}`);
-  return v as string[];
-};
+/** The physical id of a Create that wrote nothing: a Delete of it has nothing to remove. */
+export function failedPhysicalResourceId(logicalResourceId: string): string {
+  return `failed/${logicalResourceId}`;
+}
 
-/** Parses the custom resource's properties (every scalar arrives as a string). */
+/** The record set a physical id names, or undefined when it names none (a `failed/` id, anything else). */
+export function parsePhysicalResourceId(id: string | undefined): Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'> | undefined {
+  const m = PHYSICAL_ID.exec(id ?? '');
+  if (!m || m[1] === 'failed') return undefined;
+  return { hostedZoneId: m[1], recordName: m[2], setIdentifier: m[3] };
+}
+
+// CloudFormation passes every custom resource property as a string: integers arrive as "60".
+const integer = z.union([z.number(), z.string().regex(/^-?\d+$/, 'must be an integer')]).transform(Number).pipe(z.number().int('must be an integer'));
+const nonEmpty = z.string('must be a non-empty string').min(1, 'must be a non-empty string');
+
+/** The custom resource's properties as CloudFormation sends them. @internal */
+export const WeightedRecordPropertiesSchema = z.object({
+  HostedZoneId: nonEmpty,
+  RecordName: nonEmpty,
+  TtlSeconds: integer,
+  SetIdentifier: nonEmpty,
+  HealthCheckId: z.string().optional(),
+  ClusterId: nonEmpty,
+  ClusterKind: z.enum(['aws', 'external'], 'must be "aws" or "external"'),
+  ClusterRegion: nonEmpty.optional(),
+  Ipv4Addresses: z.array(z.string(), 'must be a list of strings').default([]),
+  Ipv6Addresses: z.array(z.string(), 'must be a list of strings').default([]),
+  BaseWeights: z.array(z.object({ Id: nonEmpty, BaseWeight: integer }), 'must be a non-empty list').min(1, 'must be a non-empty list'),
+  StateTableName: nonEmpty,
+});
+
+/**
+ * Parses the custom resource's properties.
+ * @throws BadEventError naming the property, the rule and the value received
+ */
 export function parseProperties(props: Record<string, unknown>): WeightedRecordSpec {
-  const kind = str(props, 'ClusterKind');
-  if (kind !== 'aws' && kind !== 'external') throw new BadEventError(`custom resource property ClusterKind must be "aws" or "external", got: ${JSON.stringify(kind)}`);
-  const rawWeights = props.BaseWeights;
-  if (!Array.isArray(rawWeights) || rawWeights.length === 0) throw new BadEventError(`custom resource property BaseWeights must be a non-empty list, got: ${JSON.stringify(rawWeights)}`);
-  const baseWeights = rawWeights.map((w: Record<string, unknown>, i) => ({ id: str(w, 'Id'), baseWeight: num(w, `BaseWeights[${i}].BaseWeight`, w.BaseWeight) }));
-  const spec: WeightedRecordSpec = {
-    hostedZoneId: str(props, 'HostedZoneId'),
-    recordName: str(props, 'RecordName').replace(/\.$/, '').toLowerCase(),
-    ttlSeconds: num(props, 'TtlSeconds'),
-    setIdentifier: str(props, 'SetIdentifier'),
-    healthCheckId: typeof props.HealthCheckId === 'string' && props.HealthCheckId !== '' ? props.HealthCheckId : undefined,
-    clusterId: str(props, 'ClusterId'),
-    clusterKind: kind,
-    clusterRegion: kind === 'aws' ? str(props, 'ClusterRegion') : undefined,
-    ipv4Addresses: strList(props, 'Ipv4Addresses'),
-    ipv6Addresses: strList(props, 'Ipv6Addresses'),
-    baseWeights,
-    stateTableName: str(props, 'StateTableName'),
-  };
-  if (!baseWeights.some((w) => w.id === spec.clusterId)) {
-    throw new BadEventError(`custom resource property BaseWeights must include the record's own cluster ${spec.clusterId}, got: ${baseWeights.map((w) => w.id).join(', ')}`);
+  const parsed = WeightedRecordPropertiesSchema.safeParse(props);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const got = issue.path.reduce<unknown>((v, p) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined), props);
+    throw new BadEventError(`custom resource property ${at} ${issue.message}, got: ${JSON.stringify(got) ?? 'nothing'}`, { cause: parsed.error });
   }
-  if (kind === 'external' && spec.ipv4Addresses.length === 0) {
+  const p = parsed.data;
+  const spec: WeightedRecordSpec = {
+    hostedZoneId: p.HostedZoneId,
+    recordName: p.RecordName.replace(/\.$/, '').toLowerCase(),
+    ttlSeconds: p.TtlSeconds,
+    setIdentifier: p.SetIdentifier,
+    healthCheckId: p.HealthCheckId ? p.HealthCheckId : undefined,
+    clusterId: p.ClusterId,
+    clusterKind: p.ClusterKind,
+    clusterRegion: p.ClusterRegion,
+    ipv4Addresses: p.Ipv4Addresses,
+    ipv6Addresses: p.Ipv6Addresses,
+    baseWeights: p.BaseWeights.map((w) => ({ id: w.Id, baseWeight: w.BaseWeight })),
+    stateTableName: p.StateTableName,
+  };
+  if (spec.clusterKind === 'aws' && !spec.clusterRegion) {
+    throw new BadEventError(`custom resource property ClusterRegion must name the region of aws cluster ${spec.clusterId}, got: nothing`);
+  }
+  if (!spec.baseWeights.some((w) => w.id === spec.clusterId)) {
+    throw new BadEventError(`custom resource property BaseWeights must include the record's own cluster ${spec.clusterId}, got: ${spec.baseWeights.map((w) => w.id).join(', ')}`);
+  }
+  if (spec.clusterKind === 'external' && spec.ipv4Addresses.length === 0) {
     throw new BadEventError(`custom resource property Ipv4Addresses must list the endpoints of external cluster ${spec.clusterId}, got: []`);
   }
   return spec;
@@ -138,12 +180,12 @@ export function parseProperties(props: Record<string, unknown>): WeightedRecordS
  * The record values: for an aws cluster the NLB's EIP addresses, read from the SSM parameter the cluster
  * stack publishes in the cluster's region; for an external cluster the configured endpoints.
  */
-export async function readRecordValues(spec: WeightedRecordSpec, clients: DnsRecordClients): Promise<{ A: string[]; AAAA: string[] }> {
+export async function readRecordValues(spec: WeightedRecordSpec, deps: Pick<DnsRecordDeps, 'ssm'>): Promise<{ A: string[]; AAAA: string[] }> {
   if (spec.clusterKind === 'external') return { A: [...spec.ipv4Addresses], AAAA: [...spec.ipv6Addresses] };
   const name = clusterParameterName(spec.clusterId, 'nlbAddresses');
   let value: string | undefined;
   try {
-    const out = await clients.ssm(spec.clusterRegion!).send(new GetParameterCommand({ Name: name }));
+    const out = await deps.ssm(spec.clusterRegion!).send(new GetParameterCommand({ Name: name }));
     value = out.Parameter?.Value;
   } catch (err) {
     throw new ResourceDiscoveryError(`cannot read ${name} in ${spec.clusterRegion}: deploy the cluster stack ${spec.clusterId} first`, { cause: err });
@@ -156,38 +198,13 @@ export async function readRecordValues(spec: WeightedRecordSpec, clients: DnsRec
 }
 
 /**
- * Every cluster's current serving level from the control plane's state table (top-level `servingPercent`
- * of the `CLUSTER#<id>` / `STATE` item). A missing item means the control plane never touched the cluster:
- * 100 %.
+ * This record's weight now: {@link effectiveWeights} over every cluster's base weight and the serving level
+ * the control plane's store holds (a cluster it never touched serves 100 %).
  */
-export async function readServingPercents(tableName: string, clusterIds: readonly string[], dynamodb: DynamoDBDocumentClient): Promise<Record<string, number>> {
-  const percents: Record<string, number> = Object.fromEntries(clusterIds.map((id) => [id, 100]));
-  for (let i = 0; i < clusterIds.length; i += 100) {
-    let request: Record<string, any> | undefined = {
-      [tableName]: {
-        Keys: clusterIds.slice(i, i + 100).map((id) => ({ pk: clusterPk(id), sk: STATE_SK })),
-        ProjectionExpression: 'pk, servingPercent',
-        // A deploy right after an isolation must see it.
-        ConsistentRead: true,
-      },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out: BatchGetCommandOutput = await dynamodb.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[tableName] ?? []) {
-        const id = String(item.pk).slice(clusterPk('').length);
-        if (id in percents && typeof item.servingPercent === 'number') percents[id] = item.servingPercent;
-      }
-      request = out.UnprocessedKeys;
-    }
-  }
-  return percents;
-}
-
-/** This record's weight now: {@link effectiveWeights} over every cluster's base weight and serving level. */
-export async function currentWeight(spec: WeightedRecordSpec, dynamodb: DynamoDBDocumentClient): Promise<number> {
-  const percents = await readServingPercents(spec.stateTableName, spec.baseWeights.map((w) => w.id), dynamodb);
+export async function currentWeight(spec: WeightedRecordSpec, store: StateStore): Promise<number> {
+  const world = await store.load(spec.baseWeights.map((w) => w.id));
   try {
-    const weights = effectiveWeights(spec.baseWeights.map((w) => ({ id: w.id, baseWeight: w.baseWeight, servingPercent: percents[w.id] })));
+    const weights = effectiveWeights(spec.baseWeights.map((w) => ({ id: w.id, baseWeight: w.baseWeight, servingPercent: world.clusters[w.id].servingPercent })));
     return weights[spec.clusterId];
   } catch (err) {
     if (err instanceof WeightInvariantError) throw new DnsSafetyError(`refusing to write ${spec.recordName}: ${err.message}`, { cause: err });
@@ -196,104 +213,88 @@ export async function currentWeight(spec: WeightedRecordSpec, dynamodb: DynamoDB
 }
 
 /** The record sets of this set identifier that exist now (A and/or AAAA), with their exact current values. */
-export async function findRecordSets(spec: Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'>, route53: Route53Client): Promise<ResourceRecordSet[]> {
-  const found: ResourceRecordSet[] = [];
-  const wanted = `${spec.recordName}.`;
-  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = { StartRecordName: spec.recordName };
-  for (;;) {
-    const out: ListResourceRecordSetsCommandOutput = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: spec.hostedZoneId, ...start }));
-    const sets = out.ResourceRecordSets ?? [];
-    for (const rrs of sets) {
-      if (normalizeName(rrs.Name) === wanted && rrs.SetIdentifier === spec.setIdentifier && (rrs.Type === 'A' || rrs.Type === 'AAAA')) found.push(rrs);
-    }
-    // The listing starts at our name: once another name shows up there is nothing more of ours.
-    const pastName = sets.some((rrs) => normalizeName(rrs.Name) !== wanted);
-    if (!out.IsTruncated || pastName) return found;
-    start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier };
-  }
+async function ownRecordSets(spec: Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'>, route53: Route53WeightActuator): Promise<ResourceRecordSet[]> {
+  return (await route53.recordSets(spec.hostedZoneId, spec.recordName)).filter((rrs) => rrs.SetIdentifier === spec.setIdentifier);
 }
 
-function normalizeName(name: string | undefined): string {
-  const n = (name ?? '').toLowerCase();
-  return n.endsWith('.') ? n : `${n}.`;
-}
-
-/** Polls GetChange until INSYNC (every authoritative server answers with the change). */
-export async function waitForInSync(route53: Route53Client, changeId: string, options: WaitOptions = {}): Promise<void> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const timeoutMs = options.timeoutMs ?? 60000;
-  const interval = options.pollIntervalMs ?? 2000;
-  for (let waited = 0; ; waited += interval) {
-    const out = await route53.send(new GetChangeCommand({ Id: changeId }));
-    if (out.ChangeInfo?.Status === 'INSYNC') return;
-    if (waited >= timeoutMs) throw new ChangeNotInSyncError(`Route 53 change ${changeId} not INSYNC after ${timeoutMs} ms`);
-    await sleep(interval);
-  }
-}
+const codeOf = (err: unknown): string | undefined => awsErrorCode(err instanceof ActuatorError ? err.cause : err);
 
 /**
  * Create/Update: UPSERTs this cluster's record set(s) with its current effective weight, in one change batch
  * that also DELETEs a record type this set identifier no longer has (an external cluster that lost its
  * IPv6 endpoint), then waits for INSYNC.
  */
-export async function upsertWeightedRecord(spec: WeightedRecordSpec, clients: DnsRecordClients, wait: WaitOptions = {}): Promise<UpsertResult> {
-  const values = await readRecordValues(spec, clients);
-  const weight = await currentWeight(spec, clients.dynamodb);
+export async function upsertWeightedRecord(spec: WeightedRecordSpec, deps: DnsRecordDeps, control: RequestControl = {}): Promise<UpsertResult> {
+  const values = await readRecordValues(spec, deps);
+  const weight = await currentWeight(spec, deps.store(spec.stateTableName));
   const wanted = (['A', 'AAAA'] as const).filter((t) => values[t].length > 0);
-  const stale = (await findRecordSets(spec, clients.route53)).filter((rrs) => !wanted.includes(rrs.Type as 'A' | 'AAAA'));
-  const out = await clients.route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: spec.hostedZoneId,
-      ChangeBatch: {
-        Comment: `seedshield deploy: ${spec.setIdentifier} weight ${weight}`,
-        // DELETEs first: Route 53 applies the batch atomically in any order, but moto 5.2 deletes every
-        // type of a SetIdentifier on DELETE, so the UPSERTs must come after to be testable there.
-        Changes: [
-          ...stale.map((rrs) => ({ Action: 'DELETE' as const, ResourceRecordSet: rrs })),
-          ...wanted.map((type) => ({
-            Action: 'UPSERT' as const,
-            ResourceRecordSet: {
-              Name: spec.recordName,
-              Type: type,
-              SetIdentifier: spec.setIdentifier,
-              Weight: weight,
-              TTL: spec.ttlSeconds,
-              ...(spec.healthCheckId ? { HealthCheckId: spec.healthCheckId } : {}),
-              ResourceRecords: values[type].map((Value) => ({ Value })),
-            },
-          })),
-        ],
-      },
-    }),
+  const stale = (await ownRecordSets(spec, deps.route53)).filter((rrs) => !wanted.includes(rrs.Type as 'A' | 'AAAA'));
+  // The deadline may have come while we read: then CloudFormation has its answer and nothing may be written.
+  control.abortSignal?.throwIfAborted();
+  const submitted = await deps.route53.submit(
+    spec.hostedZoneId,
+    [
+      // DELETEs first: Route 53 applies the batch atomically in any order, but moto 5.2 deletes every
+      // type of a SetIdentifier on DELETE, so the UPSERTs must come after to be testable there.
+      ...stale.map((rrs) => ({ Action: 'DELETE' as const, ResourceRecordSet: rrs })),
+      ...wanted.map((type) => ({
+        Action: 'UPSERT' as const,
+        ResourceRecordSet: {
+          Name: spec.recordName,
+          Type: type,
+          SetIdentifier: spec.setIdentifier,
+          Weight: weight,
+          TTL: spec.ttlSeconds,
+          ...(spec.healthCheckId ? { HealthCheckId: spec.healthCheckId } : {}),
+          ResourceRecords: values[type].map((Value) => ({ Value })),
+        },
+      })),
+    ],
+    `seedshield deploy: ${spec.setIdentifier} weight ${weight}`,
   );
-  const changeId = out.ChangeInfo!.Id!;
-  await waitForInSync(clients.route53, changeId, wait);
-  return { weight, changeId, recordTypes: wanted };
+  control.submitted = true;
+  if (submitted.status !== 'INSYNC') await deps.route53.waitForChange(submitted.changeId, { maxWaitMs: control.maxWaitMs, abortSignal: control.abortSignal });
+  return { weight, changeId: submitted.changeId, recordTypes: wanted };
 }
 
+/** How many times a Delete re-reads and retries when the record changed between its read and its write. */
+const DELETE_ATTEMPTS = 4;
+
 /**
- * Delete: removes this set identifier's record sets as they are NOW (DELETE must match the current values,
- * and the control plane may have changed the weight since the deploy). Already gone is success.
+ * Delete: removes this set identifier's record sets as they are NOW. A DELETE must match the current values,
+ * and the control plane may change the weight at any moment (even between our read and our write: Route 53
+ * then answers InvalidChangeBatch), so a refused DELETE is re-read and retried. Already gone, or the zone
+ * gone, is success.
  */
-export async function deleteWeightedRecord(spec: Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'>, route53: Route53Client, wait: WaitOptions = {}): Promise<string | undefined> {
-  const existing = await findRecordSets(spec, route53);
-  if (existing.length === 0) return undefined;
-  let changeId: string;
-  try {
-    const out = await route53.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: spec.hostedZoneId,
-        ChangeBatch: { Comment: `seedshield delete: ${spec.setIdentifier}`, Changes: existing.map((rrs) => ({ Action: 'DELETE' as const, ResourceRecordSet: rrs })) },
-      }),
-    );
-    changeId = out.ChangeInfo!.Id!;
-  } catch (err) {
-    // Deleted between our read and our write (an operator, a concurrent rollback): the goal is reached.
-    if ((err as { name?: string }).name === 'InvalidChangeBatch' && (await findRecordSets(spec, route53)).length === 0) return undefined;
-    throw err;
+export async function deleteWeightedRecord(
+  spec: Pick<WeightedRecordSpec, 'hostedZoneId' | 'recordName' | 'setIdentifier'>,
+  route53: Route53WeightActuator,
+  control: RequestControl = {},
+): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt += 1) {
+    let existing: ResourceRecordSet[];
+    try {
+      existing = await ownRecordSets(spec, route53);
+    } catch (err) {
+      // No zone, no record: what a Delete wants (a rollback after the zone itself failed, a zone deleted by hand).
+      if (codeOf(err) === 'NoSuchHostedZone') return undefined;
+      throw err;
+    }
+    if (existing.length === 0) return undefined;
+    control.abortSignal?.throwIfAborted();
+    try {
+      const submitted = await route53.submit(
+        spec.hostedZoneId,
+        existing.map((rrs) => ({ Action: 'DELETE' as const, ResourceRecordSet: rrs })),
+        `seedshield delete: ${spec.setIdentifier}`,
+      );
+      if (submitted.status !== 'INSYNC') await route53.waitForChange(submitted.changeId, { maxWaitMs: control.maxWaitMs, abortSignal: control.abortSignal });
+      return submitted.changeId;
+    } catch (err) {
+      // The record changed (a weight flip) or went (an operator, a concurrent rollback) since we read it.
+      if (codeOf(err) !== 'InvalidChangeBatch' || attempt >= DELETE_ATTEMPTS) throw err;
+    }
   }
-  await waitForInSync(route53, changeId, wait);
-  return changeId;
 }
 
 /** The answer the custom resource sends back to CloudFormation. */
@@ -306,29 +307,25 @@ export interface CustomResourceOutcome {
 export interface WeightedRecordEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly ResourceProperties: Record<string, unknown>;
+  /** Absent on Create. */
   readonly PhysicalResourceId?: string;
 }
 
 /**
- * Carries out one custom resource request. Create and Update UPSERT (a replacement, i.e. a new physical id,
- * makes CloudFormation send a Delete for the old record afterwards); Delete removes the record sets.
+ * Carries out one custom resource request. Create and Update UPSERT (a new physical id on Update, i.e. a new
+ * zone or name, makes CloudFormation send a Delete for the old record afterwards); Delete removes the record
+ * sets its physical id names, and nothing else.
  */
-export async function applyCustomResourceEvent(event: WeightedRecordEvent, clients: DnsRecordClients, wait: WaitOptions = {}): Promise<CustomResourceOutcome> {
+export async function applyCustomResourceEvent(event: WeightedRecordEvent, deps: DnsRecordDeps, control: RequestControl = {}): Promise<CustomResourceOutcome> {
   if (event.RequestType === 'Delete') {
-    const props = event.ResourceProperties;
-    // The properties of a failed Create may be unparseable: nothing was written then, so nothing to delete.
-    let spec: WeightedRecordSpec;
-    try {
-      spec = parseProperties(props);
-    } catch (err) {
-      if (err instanceof BadEventError) return { physicalResourceId: event.PhysicalResourceId ?? 'invalid', data: {} };
-      throw err;
-    }
-    const changeId = await deleteWeightedRecord(spec, clients.route53, wait);
-    return { physicalResourceId: physicalResourceId(spec), data: changeId ? { ChangeId: changeId } : {} };
+    const target = parsePhysicalResourceId(event.PhysicalResourceId);
+    // A failed Create's id: this resource wrote nothing, whatever a record of the same name holds now.
+    if (!target) return { physicalResourceId: event.PhysicalResourceId ?? 'none', data: {} };
+    const changeId = await deleteWeightedRecord(target, deps.route53, control);
+    return { physicalResourceId: event.PhysicalResourceId!, data: changeId ? { ChangeId: changeId } : {} };
   }
   const spec = parseProperties(event.ResourceProperties);
-  const result = await upsertWeightedRecord(spec, clients, wait);
+  const result = await upsertWeightedRecord(spec, deps, control);
   return {
     physicalResourceId: physicalResourceId(spec),
     data: { Weight: String(result.weight), ChangeId: result.changeId, RecordTypes: result.recordTypes.join(',') },

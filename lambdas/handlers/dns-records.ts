@@ -1,65 +1,168 @@
 /**
  * Lambda entry point of `Custom::SeedshieldWeightedRecord`: parses the CloudFormation request, runs
- * {@link applyCustomResourceEvent}, and PUTs the answer to the pre-signed ResponseURL.
+ * {@link applyCustomResourceEvent}, and PUTs exactly ONE answer to the pre-signed ResponseURL.
  *
  * The function is the custom resource's ServiceToken directly (no provider framework): one Lambda, no
- * framework function or state machine. The price is that this handler must ALWAYS answer; the custom
- * resource's ServiceTimeout bounds the wait if the function dies before it can.
+ * framework function or state machine. The price is that this handler must ALWAYS answer, and in time:
+ * - the work races a deadline (the time the function has left, minus room for the answer); when it comes,
+ *   the handler answers FAILED and no change batch is submitted after it;
+ * - the answer is computed first and then PUT (with retries of the PUT alone), so a failed PUT after a
+ *   successful change never turns into a second, FAILED answer;
+ * - the function is deployed with no asynchronous retries (see WeightedSeedDns): a retry would write records
+ *   after CloudFormation has moved on. The custom resource's ServiceTimeout bounds the wait if the function
+ *   dies before it can answer.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { applyCustomResourceEvent, DnsRecordClients } from '../dns/weighted-record';
+import { AwsClients, containerAwsClients } from '../actuators/clients';
+import { Route53WeightActuator } from '../actuators/route53';
+import {
+  applyCustomResourceEvent,
+  DnsRecordDeps,
+  failedPhysicalResourceId,
+  parseProperties,
+  physicalResourceId,
+  RequestControl,
+} from '../dns/weighted-record';
+import { SeedshieldError } from '../errors';
+import { DynamoDbStateStore } from '../state/dynamodb-store';
 
-const logger = new Logger({ serviceName: 'seedshield-dns-records' });
+/** The request did not finish before the handler had to answer CloudFormation. */
+export class CustomResourceDeadlineError extends SeedshieldError {}
 
-// Route 53 allows 5 requests/s per account and answers PriorRequestNotComplete while another change to the
-// zone is in flight; one custom resource per cluster runs in parallel, so give the SDK's throttling retries
-// (which cover both codes) room to back off.
-const route53 = new Route53Client({ maxAttempts: 10 });
-const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const ssmByRegion = new Map<string, SSMClient>();
-const clients: DnsRecordClients = {
-  route53,
-  dynamodb,
-  ssm: (region) => {
-    let c = ssmByRegion.get(region);
-    if (!c) ssmByRegion.set(region, (c = new SSMClient({ region })));
-    return c;
-  },
-};
+/** The answer's PUT to the ResponseURL failed (after its retries). */
+export class ResponsePutError extends SeedshieldError {}
 
-/** Sends the custom resource answer to CloudFormation (the pre-signed S3 URL signs no content type). */
-async function respond(event: CloudFormationCustomResourceEvent, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`CloudFormation response PUT failed: HTTP ${res.status}`);
+/** Timing of one request. */
+export interface DnsRecordsHandlerOptions {
+  /**
+   * Time kept back from the function's remaining time to PUT the answer (with retries), in ms.
+   * @default 20000
+   */
+  readonly answerMarginMs?: number;
+  /**
+   * Attempts of the answer's PUT.
+   * @default 3
+   */
+  readonly putAttempts?: number;
+  /** @default - Powertools logger of the service */
+  readonly logger?: Logger;
 }
 
-export async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
-  logger.addContext(context);
-  // Never log the event as a whole: its ResponseURL is a bearer credential for this resource's outcome.
-  const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
-  const priorId = event.RequestType === 'Create' ? undefined : event.PhysicalResourceId;
-  try {
-    const outcome = await applyCustomResourceEvent(
-      { RequestType: event.RequestType, ResourceProperties: event.ResourceProperties, PhysicalResourceId: priorId },
-      clients,
-      // Stay well inside the function timeout, so a slow INSYNC still gets an answer to CloudFormation.
-      { timeoutMs: Math.max(10000, context.getRemainingTimeInMillis() - 30000) },
-    );
-    logger.info('weighted record applied', { requestType: event.RequestType, physicalResourceId: outcome.physicalResourceId, ...outcome.data });
-    await respond(event, { ...base, Status: 'SUCCESS', PhysicalResourceId: outcome.physicalResourceId, Data: outcome.data });
-  } catch (err) {
-    logger.error('weighted record failed', { requestType: event.RequestType, error: err as Error });
-    await respond(event, {
-      ...base,
-      Status: 'FAILED',
-      Reason: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 1000),
-      // A failed Create still needs an id; the rollback's Delete then finds nothing and succeeds.
-      PhysicalResourceId: priorId ?? `failed/${event.LogicalResourceId}`,
-    });
+/** The custom resource's dependencies over the control plane's clients, in the function's region (the state table's). */
+export function dnsRecordDeps(clients: AwsClients, homeRegion: string): DnsRecordDeps {
+  const route53 = new Route53WeightActuator(clients.route53());
+  const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: homeRegion, ...clients.baseConfig() }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const stores = new Map<string, DynamoDbStateStore>();
+  return {
+    route53,
+    store: (tableName) => {
+      let s = stores.get(tableName);
+      if (!s) stores.set(tableName, (s = new DynamoDbStateStore({ client: dynamodb, tableName })));
+      return s;
+    },
+    ssm: (region) => clients.ssm(region),
+  };
+}
+
+/** A CloudFormation custom resource answer (the fields this handler sends). */
+interface Answer {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly Reason?: string;
+  readonly Data?: Record<string, string>;
+}
+
+/** The physical id a FAILED answer carries: what CloudFormation must delete on rollback, and nothing more. */
+function failedId(event: CloudFormationCustomResourceEvent, control: RequestControl): string {
+  if (event.RequestType !== 'Create') return event.PhysicalResourceId;
+  if (control.submitted) {
+    // A change batch may have been accepted: name the record, so the rollback Delete removes it.
+    try {
+      return physicalResourceId(parseProperties(event.ResourceProperties));
+    } catch {
+      // Unparseable properties never reach a submission; unreachable in practice.
+    }
   }
+  return failedPhysicalResourceId(event.LogicalResourceId);
 }
+
+/** Builds the handler over `deps` (the tests build it over moto; the Lambda over the container's clients). */
+export function createDnsRecordsHandler(deps: () => DnsRecordDeps, options: DnsRecordsHandlerOptions = {}) {
+  const logger = options.logger ?? new Logger({ serviceName: 'seedshield-dns-records' });
+  const answerMarginMs = options.answerMarginMs ?? 20_000;
+  const putAttempts = options.putAttempts ?? 3;
+
+  async function put(url: string, answer: Answer): Promise<void> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= putAttempts; attempt += 1) {
+      try {
+        // The pre-signed S3 URL signs no content type: send none.
+        const res = await fetch(url, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(answer) });
+        if (res.ok) return;
+        last = new Error(`HTTP ${res.status}`);
+        // 4xx (an expired or wrong URL) will not get better.
+        if (res.status < 500) break;
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+    throw new ResponsePutError(`CloudFormation response PUT failed after retries: ${(last as Error).message}`, { cause: last });
+  }
+
+  return async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
+    logger.addContext(context);
+    // Never log the event as a whole: its ResponseURL is a bearer credential for this resource's outcome.
+    const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+    const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - answerMarginMs);
+    const abort = new AbortController();
+    const control: RequestControl = { maxWaitMs: budgetMs, abortSignal: abort.signal };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new CustomResourceDeadlineError(`not finished within ${budgetMs} ms; answering before the function times out`));
+      }, budgetMs);
+    });
+    let answer: Answer;
+    try {
+      const outcome = await Promise.race([
+        applyCustomResourceEvent(
+          { RequestType: event.RequestType, ResourceProperties: event.ResourceProperties, PhysicalResourceId: event.RequestType === 'Create' ? undefined : event.PhysicalResourceId },
+          deps(),
+          control,
+        ),
+        deadline,
+      ]);
+      logger.info('weighted record applied', { requestType: event.RequestType, physicalResourceId: outcome.physicalResourceId, ...outcome.data });
+      answer = { ...base, Status: 'SUCCESS', PhysicalResourceId: outcome.physicalResourceId, Data: outcome.data };
+    } catch (err) {
+      logger.error('weighted record failed', { requestType: event.RequestType, error: err as Error });
+      answer = {
+        ...base,
+        Status: 'FAILED',
+        Reason: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 1000),
+        PhysicalResourceId: failedId(event, control),
+      };
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+    // One answer, whatever happens to its PUT: a lost PUT leaves CloudFormation to its ServiceTimeout.
+    await put(event.ResponseURL, answer);
+  };
+}
+
+let containerDeps: DnsRecordDeps | undefined;
+
+/** The Lambda handler: the container's clients, built on first use. */
+export const handler = createDnsRecordsHandler(() => (containerDeps ??= dnsRecordDeps(containerAwsClients(), process.env.AWS_REGION ?? 'us-east-1')));

@@ -20,6 +20,12 @@ import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterParameterPrefix, CONTROL_BU
 import { RuntimeTopology } from '../config/topology';
 import { ValidationError } from '../errors';
 
+/**
+ * The tag keys the isolation actuators write and delete to record a cut (lambdas/actuators/ec2-isolation.ts:
+ * `REVOKED_INGRESS_TAG_PREFIX`, `PROPAGATION_DISABLED_TAG`; a test keeps the two in step). IAM glob syntax.
+ */
+export const ISOLATION_RECORD_TAG_KEYS: readonly string[] = ['seedshield:revoked-ingress:*', 'seedshield:propagation-disabled'];
+
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** Props of {@link RemediationControlPlane}. */
@@ -157,6 +163,8 @@ export class RemediationControlPlane extends Construct {
       },
       bundling: {
         minify: true,
+        // Error names (`StateConflictError`, ...) stay readable in logs and metrics.
+        keepNames: true,
         sourceMap: false,
         format: OutputFormat.CJS,
         target: 'node24',
@@ -297,7 +305,16 @@ export class RemediationControlPlane extends Construct {
         sid: 'RecordCutsAsTags',
         actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
         resources: this.#track(regions.flatMap(([a, r]) => [ec2Arn(a, r, 'security-group'), ec2Arn(a, r, 'route-table')])),
-        conditions: tagged,
+        conditions: {
+          ...tagged,
+          // Only the record-keeping tags: every other permission hangs on the `seedshield:cluster` tag, so the
+          // role must not be able to rewrite it (nor any other tag).
+          // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-tagkeys
+          'ForAllValues:StringLike': { 'aws:TagKeys': [...ISOLATION_RECORD_TAG_KEYS] },
+          // ForAllValues is true when the request names no tag at all, and DeleteTags without tags deletes every
+          // tag of the resource: require the key.
+          Null: { 'aws:TagKeys': 'false' },
+        },
       }),
     );
     fn.addToRolePolicy(

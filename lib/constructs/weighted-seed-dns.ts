@@ -15,7 +15,11 @@ import { Construct } from 'constructs';
 import { alarmName, clusterParameterName, STATE_TABLE_NAME } from '../config/naming';
 import { ClusterConfig, ExternalClusterConfig } from '../config/schema';
 import { ValidationError } from '../errors';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 import { createLogsKey } from './logs-key';
+
+/** How long CloudFormation waits for the custom resource's answer (the function times out at 5 min). */
+const CUSTOM_RESOURCE_SERVICE_TIMEOUT = Duration.minutes(6);
 
 /** The CloudFormation type of one cluster's weighted record set(s). */
 export const WEIGHTED_RECORD_RESOURCE_TYPE = 'Custom::SeedshieldWeightedRecord';
@@ -96,19 +100,19 @@ export class WeightedSeedDns extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Several INSYNC waits (typically < 60 s each) plus SDK throttling back-off; the handler answers
-      // CloudFormation 30 s before this runs out.
+      // An INSYNC wait (typically < 60 s) plus SDK throttling back-off; the handler answers CloudFormation
+      // 20 s before this runs out, whatever is still pending.
       timeout: Duration.minutes(5),
       role,
       logGroup,
       description: 'seedshield: writes one weighted seed record set with the control plane\'s current weight',
       environment: { POWERTOOLS_SERVICE_NAME: 'seedshield-dns-records' },
-      bundling: {
-        // The Node.js runtime provides the AWS SDK v3: keep the bundle small (no Docker, local esbuild).
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: false,
-      },
+      bundling: { ...LAMBDA_BUNDLING, externalModules: [...LAMBDA_BUNDLING.externalModules] },
+      // CloudFormation invokes the function asynchronously. Lambda's default two retries would re-run a request
+      // after its answer (or its ServiceTimeout) and write records CloudFormation no longer expects; and an
+      // event older than the ServiceTimeout has been given up on.
+      retryAttempts: 0,
+      maxEventAge: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
     });
     this.#grant(role, logGroup, props, recordName, stateTableName);
     const nist = (rule: string, reason: string) => Validations.of(this.handler).acknowledge({ id: `NIST.800.53.R5::NIST.800.53.R5-${rule}`, reason });
@@ -136,7 +140,7 @@ export class WeightedSeedDns extends Construct {
         serviceToken: this.handler.functionArn,
         resourceType: WEIGHTED_RECORD_RESOURCE_TYPE,
         // Without it a handler that dies before answering would leave the stack waiting for an hour.
-        serviceTimeout: Duration.minutes(6),
+        serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
         properties: { ...common, SetIdentifier: clusterId, ClusterId: clusterId, HealthCheckId: healthCheck.attrHealthCheckId, ...properties },
       });
     };

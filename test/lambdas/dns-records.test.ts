@@ -1,9 +1,12 @@
 /**
- * The weighted-record custom resource against moto: what a deploy writes, and that a deploy during an
- * isolation keeps the isolated cluster out of DNS.
+ * The weighted-record custom resource against moto: what a deploy writes, that a deploy during an isolation
+ * keeps the isolated cluster out of DNS, and the CloudFormation request sequences (create failure then
+ * rollback delete, update rollback, timeout, a lost answer) played through the real handler against a local
+ * ResponseURL.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import * as path from 'path';
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
@@ -14,14 +17,14 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { buildSync } from 'esbuild';
 import { clusterParameterName } from '../../lib/config/naming';
-import {
-  applyCustomResourceEvent,
-  DnsRecordClients,
-  parseProperties,
-  WeightedRecordEvent,
-} from '../../lambdas/dns/weighted-record';
-import { ResourceDiscoveryError } from '../../lambdas/errors';
+import { LAMBDA_BUNDLING } from '../../lib/constructs/lambda-bundling';
+import { AwsClients } from '../../lambdas/actuators/clients';
+import { applyCustomResourceEvent, DnsRecordDeps, parseProperties, WeightedRecordEvent } from '../../lambdas/dns/weighted-record';
+import { createDnsRecordsHandler, dnsRecordDeps } from '../../lambdas/handlers/dns-records';
+import { BadEventError, ResourceDiscoveryError } from '../../lambdas/errors';
 import { clusterPk, STATE_SK } from '../../lambdas/state/keys';
 import { motoClientConfig } from '../support/moto';
 import { createStateTable } from '../../drill/world';
@@ -36,8 +39,21 @@ const ssm = (region: string) => {
   if (!ssmClients.has(region)) ssmClients.set(region, new SSMClient(motoClientConfig(endpoint, region)));
   return ssmClients.get(region)!;
 };
-const clients: DnsRecordClients = { route53, dynamodb, ssm };
-const noWait = { sleep: async () => undefined, pollIntervalMs: 1, timeoutMs: 10 };
+/** Fresh control-plane clients on moto (retries without waiting). */
+const motoAwsClients = () => new AwsClients({ endpoint, credentials: motoClientConfig(endpoint, HOME).credentials, random: () => 0 });
+/** The custom resource's dependencies as the Lambda builds them, pointed at moto. */
+const clients: DnsRecordDeps = dnsRecordDeps(motoAwsClients(), HOME);
+const noWait = {};
+
+/** A serving level written the way the control plane's store writes it. */
+async function putServingPercent(table: string, clusterId: string, status: string, servingPercent: number, version: number): Promise<void> {
+  await dynamodb.send(
+    new PutCommand({
+      TableName: table,
+      Item: { pk: clusterPk(clusterId), sk: STATE_SK, version, status, servingPercent, state: { clusterId, status, servingPercent, signals: {} } },
+    }),
+  );
+}
 
 // The example's weighted group: three cloud clusters and the physical one.
 const BASE_WEIGHTS = [
@@ -142,7 +158,7 @@ describe('the weighted record custom resource', () => {
   test('when deployed during an isolation, it keeps the isolated cluster at weight 0 and raises the others', async () => {
     // GIVEN: the control plane isolated eu-central (its state item says servingPercent 0)
     const w = await world();
-    await dynamodb.send(new PutCommand({ TableName: w.table, Item: { pk: clusterPk('eu-central'), sk: STATE_SK, version: 3, status: 'ISOLATED', servingPercent: 0 } }));
+    await putServingPercent(w.table, 'eu-central', 'ISOLATED', 0, 3);
     // WHEN: a cdk deploy re-runs every record's custom resource
     await deployAll(w);
     // THEN: eu-central stays out; the total (300) is kept, shared by the others in their configured ratios
@@ -152,7 +168,7 @@ describe('the weighted record custom resource', () => {
   test('when a cluster is on its restore ramp, it writes the ramped weight', async () => {
     // GIVEN
     const w = await world();
-    await dynamodb.send(new PutCommand({ TableName: w.table, Item: { pk: clusterPk('us-east'), sk: STATE_SK, version: 5, status: 'RESTORING', servingPercent: 10 } }));
+    await putServingPercent(w.table, 'us-east', 'RESTORING', 10, 5);
     // WHEN
     const outcome = await applyCustomResourceEvent(create(awsProps(w, 'us-east')), clients, noWait);
     // THEN
@@ -181,9 +197,52 @@ describe('the weighted record custom resource', () => {
     // GIVEN
     const w = await world();
     // WHEN
-    const outcome = await applyCustomResourceEvent({ RequestType: 'Delete', ResourceProperties: awsProps(w, 'eu-north'), PhysicalResourceId: 'x' }, clients, noWait);
+    const outcome = await applyCustomResourceEvent({ RequestType: 'Delete', ResourceProperties: awsProps(w, 'eu-north'), PhysicalResourceId: `${w.zoneId}/${w.recordName}/eu-north` }, clients, noWait);
     // THEN
     expect(outcome.data).toEqual({});
+  });
+
+  test('when deleted and the hosted zone does not exist, it succeeds (a Delete must never fail a rollback)', async () => {
+    // GIVEN / WHEN
+    const outcome = await applyCustomResourceEvent({ RequestType: 'Delete', ResourceProperties: {}, PhysicalResourceId: 'ZNOSUCHZONE123/p2p.nowhere.example.org/eu-north' }, clients, noWait);
+    // THEN
+    expect(outcome).toEqual({ physicalResourceId: 'ZNOSUCHZONE123/p2p.nowhere.example.org/eu-north', data: {} });
+  });
+
+  test('when a Delete races a weight change, it re-reads the record and deletes it with its new values', async () => {
+    // GIVEN: deployed; the control plane flips gm-physical's weight between our read and our DELETE
+    const w = await world();
+    await deployAll(w);
+    const racing = motoAwsClients();
+    let raced = false;
+    racing.route53().middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ChangeBatch?: { Changes?: { Action?: string }[] } };
+        if (!raced && context.commandName === 'ChangeResourceRecordSetsCommand' && input.ChangeBatch?.Changes?.[0]?.Action === 'DELETE') {
+          raced = true;
+          const current = (await records(w)).filter((r) => r.SetIdentifier === 'gm-physical');
+          await route53.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: w.zoneId,
+              ChangeBatch: { Changes: current.map((r) => ({ Action: 'UPSERT', ResourceRecordSet: { ...r, Weight: 3 } })) },
+            }),
+          );
+          // What Route 53 answers when a DELETE's values no longer match (moto does not check them).
+          throw Object.assign(new Error('Tried to delete resource record set but the values provided do not match the current values'), { name: 'InvalidChangeBatch' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'raceWeightChange' },
+    );
+    // WHEN
+    const outcome = await applyCustomResourceEvent(
+      { RequestType: 'Delete', ResourceProperties: physicalProps(w), PhysicalResourceId: `${w.zoneId}/${w.recordName}/gm-physical` },
+      dnsRecordDeps(racing, HOME),
+    );
+    // THEN
+    expect(raced).toBe(true);
+    expect(outcome.data.ChangeId).toBeDefined();
+    expect((await records(w)).map((r) => r.SetIdentifier).sort()).toEqual(['eu-central', 'eu-north', 'us-east']);
   });
 
   test('when an update drops the IPv6 endpoint, it deletes the AAAA record in the same batch', async () => {
@@ -211,59 +270,200 @@ describe('the weighted record custom resource', () => {
       'custom resource property BaseWeights must include the record\'s own cluster gm-physical, got: eu-north',
     );
   });
+
+  test('when a property is malformed, it rejects the properties with a BadEventError naming the property and the value', () => {
+    // GIVEN
+    const props = { ...physicalProps({ zoneId: 'Z1', zoneName: 'x', recordName: 'p2p.x.org', table: 't' }), BaseWeights: [{ Id: 'gm-physical', BaseWeight: 'ten' }] };
+    // WHEN / THEN
+    expect(() => parseProperties(props)).toThrow(BadEventError);
+    expect(() => parseProperties(props)).toThrow('custom resource property BaseWeights[0].BaseWeight must be an integer, got: "ten"');
+    expect(() => parseProperties({ ...props, ClusterKind: 'gcp' })).toThrow('custom resource property ClusterKind must be "aws" or "external", got: "gcp"');
+  });
 });
 
-describe('the dns-records Lambda handler', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  async function withResponseServer(fn: (url: string) => Promise<void>): Promise<Record<string, any>> {
+/**
+ * A local ResponseURL: records every answer PUT to it; `status` decides what it replies (S3 answers 200).
+ */
+async function withResponseServer(fn: (url: string) => Promise<void>, status = 200): Promise<Record<string, any>[]> {
+  const bodies: Record<string, any>[] = [];
+  const server = http.createServer((req, res) => {
     let body = '';
-    const server = http.createServer((req, res) => {
-      req.on('data', (d) => (body += d));
-      req.on('end', () => res.end());
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      bodies.push(JSON.parse(body));
+      res.statusCode = status;
+      res.end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/response`);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
-    return JSON.parse(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/response`);
+  } finally {
+    await new Promise((r) => server.close(r));
   }
+  return bodies;
+}
 
-  test('when invoked by CloudFormation, it answers SUCCESS with the stable physical id on the ResponseURL', async () => {
-    // GIVEN: the handler's own clients pointed at moto
+const contextWith = (remainingMs: number): Context => {
+  const until = Date.now() + remainingMs;
+  return { getRemainingTimeInMillis: () => until - Date.now() } as unknown as Context;
+};
+
+type RequestType = CloudFormationCustomResourceEvent['RequestType'];
+/** One CloudFormation request as the service sends it. */
+function request(type: RequestType, logicalId: string, props: Record<string, unknown>, url: string, physicalId?: string, oldProps?: Record<string, unknown>): CloudFormationCustomResourceEvent {
+  const common = {
+    ServiceToken: 'fn',
+    ResponseURL: url,
+    StackId: 'arn:aws:cloudformation:eu-north-1:111111111111:stack/Seedshield-Dns/1',
+    RequestId: `req-${type}-${Math.random().toString(36).slice(2)}`,
+    LogicalResourceId: logicalId,
+    ResourceType: 'Custom::SeedshieldWeightedRecord',
+    ResourceProperties: { ServiceToken: 'fn', ...props },
+  };
+  if (type === 'Create') return { ...common, RequestType: 'Create' };
+  if (type === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: physicalId!, OldResourceProperties: { ServiceToken: 'fn', ...oldProps } };
+  return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalId! };
+}
+
+/** Plays one request through the handler and returns the single answer it PUT. */
+async function play(handler: ReturnType<typeof createDnsRecordsHandler>, make: (url: string) => CloudFormationCustomResourceEvent, remainingMs = 60_000): Promise<Record<string, any>> {
+  const bodies = await withResponseServer((url) => handler(make(url), contextWith(remainingMs)));
+  expect(bodies).toHaveLength(1);
+  return bodies[0];
+}
+
+describe('the dns-records Lambda handler, played as CloudFormation plays it', () => {
+  const silent = { addContext: () => undefined, info: () => undefined, error: () => undefined } as never;
+  const handler = createDnsRecordsHandler(() => clients, { logger: silent });
+
+  test('when a Create fails and CloudFormation rolls back, the Delete succeeds and leaves a record this resource never wrote', async () => {
+    // GIVEN: a record with SetIdentifier "ghost" written by someone else, and a ghost cluster whose stack never published its addresses
     const w = await world();
-    Object.assign(process.env, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: HOME, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-    let handler!: typeof import('../../lambdas/handlers/dns-records').handler;
-    jest.isolateModules(() => {
-      handler = require('../../lambdas/handlers/dns-records').handler;
-    });
-    const context = { getRemainingTimeInMillis: () => 60000 } as any;
-    // WHEN
-    const answer = await withResponseServer((url) =>
-      handler({ RequestType: 'Create', ResponseURL: url, StackId: 'stack', RequestId: 'req', LogicalResourceId: 'GmPhysicalRecord', ResourceType: 'Custom::SeedshieldWeightedRecord', ServiceToken: 'fn', ResourceProperties: { ServiceToken: 'fn', ...physicalProps(w) } }, context),
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: w.zoneId,
+        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: w.recordName, Type: 'A', SetIdentifier: 'ghost', Weight: 9, TTL: 60, ResourceRecords: [{ Value: '198.51.100.9' }] } }] },
+      }),
     );
+    const props = { ...awsProps(w, 'eu-north'), ClusterId: 'ghost', SetIdentifier: 'ghost', BaseWeights: [...BASE_WEIGHTS, { Id: 'ghost', BaseWeight: '10' }] };
+    // WHEN: Create, then the rollback Delete with the physical id the failure answered
+    const created = await play(handler, (url) => request('Create', 'GhostRecord', props, url));
+    const deleted = await play(handler, (url) => request('Delete', 'GhostRecord', props, url, created.PhysicalResourceId));
     // THEN
-    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `${w.zoneId}/${w.recordName}/gm-physical`, RequestId: 'req', Data: { Weight: '50' } });
+    expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'failed/GhostRecord', Reason: expect.stringMatching(/^ResourceDiscoveryError: cannot read/) });
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'failed/GhostRecord' });
+    expect((await records(w)).map((r) => [r.SetIdentifier, r.Weight])).toEqual([['ghost', 9]]);
   });
 
-  test('when the request fails, it answers FAILED with the reason instead of leaving CloudFormation waiting', async () => {
+  test('when a Create fails because the zone does not exist, the rollback Delete still succeeds (no ROLLBACK_FAILED)', async () => {
     // GIVEN
-    Object.assign(process.env, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: HOME, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-    let handler!: typeof import('../../lambdas/handlers/dns-records').handler;
-    jest.isolateModules(() => {
-      handler = require('../../lambdas/handlers/dns-records').handler;
-    });
-    const context = { getRemainingTimeInMillis: () => 60000 } as any;
+    const w = await world();
+    const props = { ...physicalProps(w), HostedZoneId: 'ZNOSUCHZONE456' };
     // WHEN
-    const answer = await withResponseServer((url) =>
-      handler({ RequestType: 'Create', ResponseURL: url, StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Bad', ResourceType: 'Custom::SeedshieldWeightedRecord', ServiceToken: 'fn', ResourceProperties: { ServiceToken: 'fn', ClusterKind: 'aws' } }, context),
-    );
+    const created = await play(handler, (url) => request('Create', 'GmPhysicalRecord', props, url));
+    const deleted = await play(handler, (url) => request('Delete', 'GmPhysicalRecord', props, url, created.PhysicalResourceId));
     // THEN
-    expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'failed/Bad', Reason: expect.stringContaining('BadEventError') });
+    expect(created.Status).toBe('FAILED');
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
+  });
+
+  test('when an Update fails, it keeps the prior physical id, and the rollback Update writes the old record back', async () => {
+    // GIVEN: created with TTL 60, then updated to TTL 300 (succeeds), then a later update of eu-north to a region without its parameter
+    const w = await world();
+    const v1 = awsProps(w, 'eu-north');
+    const v2 = { ...v1, TtlSeconds: '300' };
+    const v3 = { ...v2, ClusterRegion: 'ap-south-1' };
+    const created = await play(handler, (url) => request('Create', 'EuNorthRecord', v1, url));
+    const id = created.PhysicalResourceId;
+    const updated = await play(handler, (url) => request('Update', 'EuNorthRecord', v2, url, id, v1));
+    // WHEN: the failing update, then CloudFormation's rollback (an Update back to the last good properties), then
+    // the rollback of the whole stack update (back to v1)
+    const failed = await play(handler, (url) => request('Update', 'EuNorthRecord', v3, url, id, v2));
+    const rolledBack = await play(handler, (url) => request('Update', 'EuNorthRecord', v1, url, id, v3));
+    // THEN
+    expect(updated).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: id });
+    expect(rolledBack).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    const euNorth = (await records(w)).filter((r) => r.SetIdentifier === 'eu-north');
+    expect(euNorth.map((r) => [r.Type, r.TTL, r.Weight])).toEqual([['A', 60, 100]]);
+  });
+
+  test('when INSYNC does not come before the deadline, it answers FAILED in time with the written record\'s id, and the rollback Delete removes it', async () => {
+    // GIVEN: a Route 53 whose changes stay PENDING forever; the function has 2.5 s left, 2 s of which are kept for the answer
+    const w = await world();
+    const slow = motoAwsClients();
+    slow.route53().middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const info = (out.output as { ChangeInfo?: { Status?: string } }).ChangeInfo;
+        if (info && (context.commandName === 'GetChangeCommand' || context.commandName === 'ChangeResourceRecordSetsCommand')) info.Status = 'PENDING';
+        return out;
+      },
+      { step: 'initialize', name: 'foreverPending' },
+    );
+    const slowHandler = createDnsRecordsHandler(() => dnsRecordDeps(slow, HOME), { logger: silent, answerMarginMs: 2_000 });
+    const started = Date.now();
+    // WHEN
+    const created = await play(slowHandler, (url) => request('Create', 'GmPhysicalRecord', physicalProps(w), url), 2_500);
+    const elapsed = Date.now() - started;
+    const deleted = await play(handler, (url) => request('Delete', 'GmPhysicalRecord', physicalProps(w), url, created.PhysicalResourceId));
+    // THEN
+    expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: `${w.zoneId}/${w.recordName}/gm-physical` });
+    expect(created.Reason).toMatch(/^(ChangeNotInSyncError|CustomResourceDeadlineError): /);
+    expect(elapsed).toBeLessThan(2_500);
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(await records(w)).toEqual([]);
+  });
+
+  test('when the answer\'s PUT fails after a successful change, it retries the same SUCCESS answer and never sends FAILED', async () => {
+    // GIVEN: a ResponseURL that answers 503
+    const w = await world();
+    const retrying = createDnsRecordsHandler(() => clients, { logger: silent, putAttempts: 3 });
+    let thrown: unknown;
+    // WHEN
+    const bodies = await withResponseServer(async (url) => {
+      await retrying(request('Create', 'GmPhysicalRecord', physicalProps(w), url), contextWith(60_000)).catch((err) => (thrown = err));
+    }, 503);
+    // THEN
+    expect((thrown as Error).name).toBe('ResponsePutError');
+    expect(bodies.map((b) => b.Status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(await weightsOf(w)).toEqual({ 'gm-physical': 50 });
+  });
+
+  test('when invoked with the container wiring, it answers SUCCESS with the stable physical id', async () => {
+    // GIVEN: the Lambda's own clients pointed at moto through the environment
+    const w = await world();
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: HOME, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    try {
+      let lambdaHandler!: typeof import('../../lambdas/handlers/dns-records').handler;
+      jest.isolateModules(() => {
+        lambdaHandler = require('../../lambdas/handlers/dns-records').handler;
+      });
+      // WHEN
+      const answer = await play(lambdaHandler, (url) => request('Create', 'GmPhysicalRecord', physicalProps(w), url));
+      // THEN
+      expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `${w.zoneId}/${w.recordName}/gm-physical`, Data: { Weight: '50' } });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('when bundled as deployed, error class names survive minification (readable reasons in stack events)', () => {
+    // GIVEN / WHEN: the handler bundled with the construct's esbuild options
+    const out = buildSync({
+      entryPoints: [path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'dns-records.ts')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      external: [...LAMBDA_BUNDLING.externalModules],
+      minify: LAMBDA_BUNDLING.minify,
+      keepNames: LAMBDA_BUNDLING.keepNames,
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles[0].text;
+    // THEN
+    for (const name of ['ResourceDiscoveryError', 'BadEventError', 'CustomResourceDeadlineError', 'ChangeNotInSyncError']) expect(code).toContain(`"${name}"`);
   });
 });

@@ -9,6 +9,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../support/example';
+import { CLUSTER_TAG_KEY } from '../../lib/config/naming';
+import { PROPAGATION_DISABLED_TAG, REVOKED_INGRESS_TAG_PREFIX } from '../../lambdas/actuators/ec2-isolation';
 
 /** Action patterns that change something the control plane relies on. Case-insensitive, like IAM. */
 const MUTATING_ACTIONS: readonly RegExp[] = [
@@ -179,5 +181,28 @@ describe('IAM policies of the whole app', () => {
       'route53:ChangeResourceRecordSets on arn:aws:route53:::*',
     ]);
     expect(findings.find((f) => f.action.startsWith('route53'))!.where).toMatch(/^Bad\/Role[0-9A-F]{8}\/inline$/);
+  });
+});
+
+describe('the remediation role\'s tag permissions', () => {
+  test('when the control plane tags what it cut, it may write only its record tags, never the seedshield:cluster tag', () => {
+    // GIVEN
+    const { stacks } = buildApp();
+    const template = Template.fromStack(stacks.controlPlane).toJSON();
+    // WHEN
+    const tagging = Object.values(template.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
+      .filter((st) => asArray(st.Action).some((a: string) => /^ec2:(Create|Delete)Tags$/.test(a)));
+    // THEN
+    expect(tagging).toHaveLength(1);
+    const keys: string[] = tagging[0].Condition['ForAllValues:StringLike']['aws:TagKeys'];
+    const allowed = (key: string) => keys.some((glob) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key));
+    expect(tagging[0].Condition.Null).toEqual({ 'aws:TagKeys': 'false' });
+    expect(allowed(CLUSTER_TAG_KEY)).toBe(false);
+    expect(allowed('Name')).toBe(false);
+    // The keys the actuators really write (kept in step with the policy).
+    expect(allowed(`${REVOKED_INGRESS_TAG_PREFIX}0`)).toBe(true);
+    expect(allowed(PROPAGATION_DISABLED_TAG)).toBe(true);
   });
 });

@@ -106,6 +106,14 @@ describe('DnsStack', () => {
     expect(policy).not.toContain('"Resource":"*"');
   });
 
+  test('when synthesized, the handler is never retried asynchronously and drops requests older than the ServiceTimeout', () => {
+    // GIVEN / WHEN (CloudFormation invokes custom resources asynchronously; a retry would write after the answer)
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 360 });
+    const timeouts = Object.values(template.findResources(WEIGHTED_RECORD_RESOURCE_TYPE)).map((r) => r.Properties.ServiceTimeout);
+    expect(new Set(timeouts)).toEqual(new Set(['360']));
+  });
+
   test('when a weight changes in the config, only the properties change: the SetIdentifiers stay', () => {
     // GIVEN
     const changed = dnsTemplate(configWith((raw) => (raw.clusters[2].weight = 80)));

@@ -25,7 +25,7 @@ describe('Actuators.execute against moto', () => {
     });
     const topology = topologyOf([world], dns, [{ id: 'bare-metal', kind: 'external', baseWeight: 50, countsTowardsMinimum: true }]);
     const topic = await clients.sns(REGION).send(new CreateTopicCommand({ Name: uniqueId('oncall') }));
-    const actuators = new Actuators({ clients, topicArn: topic.TopicArn, route53: { sleep: async () => undefined } });
+    const actuators = new Actuators({ clients, topicArn: topic.TopicArn, });
     const sgBefore = await clients.ec2(REGION).send(new DescribeSecurityGroupsCommand({ GroupIds: [world.nlbSecurityGroupId] }));
     const isolate: Effect[] = [
       { id: 'e1:0', type: 'SET_DNS_WEIGHTS', weights: { [world.clusterId]: 0, 'bare-metal': 150 } },

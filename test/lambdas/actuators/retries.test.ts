@@ -53,7 +53,7 @@ describe('SDK retries of the actuator clients', () => {
     // GIVEN
     const faults = new FaultInjectingHandler([ROUTE53_THROTTLING, ROUTE53_THROTTLING], isList);
     const { route53, topology, setup, dns } = await dnsFixture(faults);
-    const actuator = new Route53WeightActuator(route53, { sleep: async () => undefined });
+    const actuator = new Route53WeightActuator(route53);
 
     // WHEN
     const result = await actuator.setWeights({ fra: 0 }, topology);
@@ -69,7 +69,7 @@ describe('SDK retries of the actuator clients', () => {
     // GIVEN
     const faults = new FaultInjectingHandler([ROUTE53_PRIOR_REQUEST_NOT_COMPLETE, ROUTE53_PRIOR_REQUEST_NOT_COMPLETE], isChangeBatch);
     const { route53, topology, setup, dns } = await dnsFixture(faults);
-    const actuator = new Route53WeightActuator(route53, { sleep: async () => undefined });
+    const actuator = new Route53WeightActuator(route53);
 
     // WHEN
     const result = await actuator.setWeights({ sin: 200 }, topology);
@@ -86,7 +86,7 @@ describe('SDK retries of the actuator clients', () => {
     // GIVEN
     const faults = new FaultInjectingHandler([ROUTE53_THROTTLING, ROUTE53_THROTTLING, ROUTE53_THROTTLING, ROUTE53_THROTTLING], isList);
     const { route53, topology } = await dnsFixture(faults, 3);
-    const actuator = new Route53WeightActuator(route53, { sleep: async () => undefined });
+    const actuator = new Route53WeightActuator(route53);
 
     // WHEN
     const error = await actuator.setWeights({ fra: 0 }, topology).catch((e: unknown) => e);

@@ -16,7 +16,6 @@ describe('Route53WeightActuator against moto', () => {
   let dns: DnsWorld;
   let topology: RuntimeTopology;
   let actuator: Route53WeightActuator;
-  const sleeps: number[] = [];
 
   /** Change batches submitted since the test's GIVEN. */
   const changeBatches = () => handler.seen.filter((s) => s.target.startsWith('POST') && s.target.includes('/rrset'));
@@ -32,8 +31,7 @@ describe('Route53WeightActuator against moto', () => {
       ],
     });
     topology = topologyOf([], dns);
-    sleeps.length = 0;
-    actuator = new Route53WeightActuator(route53, { sleep: async (ms) => void sleeps.push(ms) });
+    actuator = new Route53WeightActuator(route53);
     handler.seen.length = 0;
   });
 
