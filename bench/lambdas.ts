@@ -89,6 +89,7 @@ export async function benchLambdas(log: (msg: string) => void): Promise<Section>
       target: 'node24',
       format: 'cjs',
       minify: true,
+      keepNames: true,
       sourcemap: false,
       mainFields: ['module', 'main'],
       external: ['@aws-sdk/*'],
