@@ -7,12 +7,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROCESS_IO, type CommandIo } from '../lib/command-io';
 import { ConfigError, loadConfig } from '../lib/config/load';
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { startMoto, type MotoServer } from './moto';
 import { renderScenarioHeader, renderScenarioVerdict, renderStep, renderVerdict } from './report';
-import { runDrill, type DrillResult } from './runner';
+import { runDrill } from './runner';
 import { parseScenario, ScenarioError, type Scenario } from './scenario';
+import type { DrillResult } from './timeline';
 
 /** Folder of the built-in scenarios. */
 export const BUILT_IN_SCENARIO_DIR = path.join(__dirname, 'scenarios');
@@ -28,17 +30,6 @@ options:
   -h, --help            show this help
 
 exit status: 0 every expectation and invariant held; 1 one failed; 2 bad arguments, config or scenario file`;
-
-/** Where output goes (tests capture it). */
-export interface DrillIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
-
-const PROCESS_IO: DrillIo = {
-  stdout: (t) => process.stdout.write(`${t}\n`),
-  stderr: (t) => process.stderr.write(`${t}\n`),
-};
 
 /** Reads and validates one scenario file. @throws ScenarioError */
 export function loadScenarioFile(file: string, clusterIds: readonly string[]): Scenario {
@@ -119,7 +110,7 @@ function parseDrillArgs(argv: readonly string[]): DrillArgs {
  * Runs the drill as a command. Never calls process.exit: returns the exit status.
  * @param options.moto - reuse this moto server (reset between scenarios) instead of starting one
  */
-export async function drillMain(argv: readonly string[], io: DrillIo = PROCESS_IO, options: { moto?: MotoServer } = {}): Promise<number> {
+export async function drillMain(argv: readonly string[], io: CommandIo = PROCESS_IO, options: { moto?: MotoServer } = {}): Promise<number> {
   let args: DrillArgs;
   try {
     args = parseDrillArgs(argv);

@@ -2,7 +2,7 @@
  * Renders the drill's timeline for people: sim time, what happened, the decision and why, the actions, and
  * every cluster's weight as moto's Route 53 serves it.
  */
-import type { DrillResult, ScenarioResult, StepRecord } from './runner';
+import type { DrillResult, ScenarioResult, StepRecord } from './timeline';
 import type { Scenario } from './scenario';
 
 /** Header line of a scenario. */

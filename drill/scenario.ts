@@ -6,13 +6,12 @@
  * drill that silently skips a malformed step would pass for the wrong reason.
  */
 import type { TriggerKind } from '../lambdas/core/types';
+import { OPERATOR_COMMANDS, type OperatorCommand } from '../lambdas/events/operator';
 
 /** Trigger kinds a `trigger` step can raise. */
 export const TRIGGER_KINDS: readonly TriggerKind[] = ['ddos', 'unhealthy', 'surge', 'compromise'];
 
-/** Operator commands an `operator` step can send (the CLI's mutating commands). */
-export const OPERATOR_COMMANDS = ['isolate', 'restore', 'pin', 'unpin', 'pause', 'resume'] as const;
-export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
+export { OPERATOR_COMMANDS, type OperatorCommand };
 
 /** Raise or clear a cluster's trigger: builds the AWS-shaped event and, for alarms, sets the alarm in moto. */
 export interface TriggerAction {

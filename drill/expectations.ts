@@ -1,0 +1,127 @@
+/**
+ * What a scenario's `expect` steps check, one entry per expectation type: how it reads in the timeline and
+ * what problems it finds in the world as read back after the previous delivering step. A new expectation type
+ * is a new member of `Expectation` (drill/scenario.ts, with its parser) and a new entry in
+ * {@link EXPECTATIONS}: the compiler refuses the table until the entry is there.
+ */
+import type { ClusterState } from '../lambdas/core/types';
+import { pinName } from '../lambdas/events/operator';
+import type { ScenarioRun, Snapshot } from './harness';
+import type { Expectation } from './scenario';
+
+/** How one expectation type reads and is checked. */
+export interface ExpectationCheck<E extends Expectation> {
+  /** The timeline's line for the step. */
+  describe(e: E): string;
+  /** Problems, each a sentence naming what differed; empty when the expectation holds. */
+  check(run: ScenarioRun, e: E, snapshot: Snapshot): Promise<string[]> | string[];
+}
+
+/** Every expectation type and its check. */
+export const EXPECTATIONS: { readonly [T in Expectation['type']]: ExpectationCheck<Extract<Expectation, { type: T }>> } = {
+  noChange: {
+    describe: () => 'expect the previous step changed nothing',
+    check: (run) => {
+      const last = run.lastAction;
+      if (!last) return ['expected no change, but no earlier step delivered anything'];
+      const problems: string[] = [];
+      const label = `step ${last.step.index} (${last.step.atText})`;
+      const executed = last.report?.executed ?? [];
+      if (executed.length > 0) {
+        problems.push(`expected ${label} to change nothing, but it carried out ${executed.map((x) => x.effect.type).join(', ')} (outcome ${last.report?.outcome})`);
+      }
+      for (const id of run.clusterIds) {
+        const a = last.before.state.clusters[id];
+        const b = last.after.state.clusters[id];
+        if (a.status !== b.status || a.servingPercent !== b.servingPercent) {
+          problems.push(`expected ${label} to change nothing, but ${id} went from ${a.status} ${a.servingPercent} % to ${b.status} ${b.servingPercent} %`);
+        }
+        if (last.before.weights[id] !== last.after.weights[id]) {
+          problems.push(`expected ${label} to change nothing, but the Route 53 weight of ${id} went from ${last.before.weights[id]} to ${last.after.weights[id]}`);
+        }
+      }
+      return problems;
+    },
+  },
+  outcome: {
+    describe: (e) => `expect outcome ${e.outcome}${e.reasonContains ? ` with reason containing "${e.reasonContains}"` : ''}`,
+    check: (run, e) => {
+      const last = run.lastAction;
+      if (!last?.report) return [`expected outcome ${e.outcome}, but no earlier step delivered anything`];
+      const label = `step ${last.step.index} (${last.step.atText})`;
+      const matching = last.report.decisions.filter((d) => d.outcome === e.outcome);
+      if (matching.length === 0) {
+        const got = last.report.decisions.map((d) => d.outcome).join(', ') || last.report.outcome;
+        return [`expected outcome ${e.outcome} from ${label}, got ${got}: ${last.report.reason}`];
+      }
+      const wanted = e.reasonContains;
+      if (wanted !== undefined && wanted !== '' && !matching.some((d) => d.reason.includes(wanted))) {
+        return [`expected the ${e.outcome} reason of ${label} to contain "${wanted}", got: ${matching[0].reason}`];
+      }
+      return [];
+    },
+  },
+  cluster: {
+    describe: (e) => {
+      const parts = [
+        e.state && `state ${e.state}`,
+        e.weight !== undefined && `weight ${e.weight}`,
+        e.servingPercent !== undefined && `serving ${e.servingPercent} %`,
+        e.pin && `pin ${e.pin}`,
+        e.isolationRecorded && 'isolation record complete',
+      ].filter(Boolean);
+      return `expect ${e.cluster}: ${parts.join(', ')}`;
+    },
+    check: async (run, e, s) => {
+      const problems: string[] = [];
+      const c = s.state.clusters[e.cluster];
+      const weight = s.weights[e.cluster];
+      if (e.state !== undefined && c.status !== e.state) problems.push(`expected ${e.cluster} state ${e.state}, got ${c.status}`);
+      if (e.weight !== undefined && weight !== e.weight) problems.push(`expected ${e.cluster} Route 53 weight ${e.weight}, got ${weight ?? 'no record'}`);
+      if (e.servingPercent !== undefined && c.servingPercent !== e.servingPercent) {
+        problems.push(`expected ${e.cluster} servingPercent ${e.servingPercent}, got ${c.servingPercent}`);
+      }
+      if (e.pin !== undefined) {
+        const pin = c.pin ? pinName(c.pin) : 'none';
+        if (pin !== e.pin) problems.push(`expected ${e.cluster} pin ${e.pin}, got ${pin}`);
+      }
+      if (e.isolationRecorded) problems.push(...(await isolationCompleteness(run, c)));
+      return problems;
+    },
+  },
+};
+
+/** The timeline's line of an expectation. */
+export function describeExpectation(e: Expectation): string {
+  return (EXPECTATIONS[e.type] as ExpectationCheck<Expectation>).describe(e);
+}
+
+/** Problems with an expectation (empty when it holds). */
+export async function checkExpectation(run: ScenarioRun, e: Expectation, s: Snapshot): Promise<string[]> {
+  return (EXPECTATIONS[e.type] as ExpectationCheck<Expectation>).check(run, e, s);
+}
+
+/**
+ * Whether the isolation record lists every cut the policy asks for, and moto shows those cuts (an `expect`
+ * with `isolationRecorded`, and the invariant on every ISOLATED cluster).
+ */
+export async function isolationCompleteness(run: ScenarioRun, c: ClusterState): Promise<string[]> {
+  const problems: string[] = [];
+  const tc = run.world.topology.clusters.find((t) => t.id === c.clusterId);
+  const policy = run.world.topology.policy;
+  if (tc?.kind !== 'aws') return problems;
+  if (!c.isolation) return [`expected ${c.clusterId} to have an isolation record, it has none (status ${c.status})`];
+  if (policy.cutInternet && (c.isolation.revokedIngress?.length ?? 0) === 0) problems.push(`the isolation record of ${c.clusterId} lists no revoked SG ingress`);
+  if (policy.cutBlockProducerPath) {
+    // One deny per site CIDR, per direction, per network ACL (public and private).
+    const w = run.world.clusters[c.clusterId];
+    const acls = new Set([w.publicNetworkAclId, w.privateNetworkAclId]).size;
+    const expected = acls * 2 * (run.world.topology.siteCidrs.ipv4.length + run.world.topology.siteCidrs.ipv6.length);
+    const recorded = c.isolation.addedNaclEntries?.length ?? 0;
+    if (recorded !== expected) problems.push(`the isolation record of ${c.clusterId} lists ${recorded} NACL deny entries, expected ${expected}`);
+  }
+  const seen = await run.observer.observeIsolation(c.clusterId, run.world.topology);
+  if (policy.cutInternet && !seen.internetCut) problems.push(`moto shows ${seen.ingressRuleCount} ingress rules left on the NLB security group of ${c.clusterId}`);
+  if (policy.cutBlockProducerPath && seen.missingDenyEntries.length > 0) problems.push(`moto lacks ${seen.missingDenyEntries.length} NACL deny entries of ${c.clusterId}`);
+  return problems;
+}
