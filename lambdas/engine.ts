@@ -1,16 +1,20 @@
 /**
- * The remediation engine: parse, load, decide, commit, actuate — the four steps of every handler, shared by
- * the Lambda, the operator CLI and the drill so all three act through the same core and safety rules.
+ * The remediation engine: parse, load, decide, commit, actuate, feed results back — the steps of every
+ * handler, shared by the Lambda, the operator CLI and the drill so all three act through the same core and
+ * safety rules.
  *
- * It holds no policy: every "should we" lives in the pure core (`decide`). What lives here is ordering and
- * durability: the decision (state + journal) is committed BEFORE any effect runs, effects run in plan order,
- * and the outcome of a job is fed back into the core as a JOB_RESULT event, so a crash anywhere leaves a
- * recorded job that the next reconcile finishes (the control plane never loses track of an isolation).
+ * It holds no policy and writes no prose: every "should we" (repairs of what the reconcile observed
+ * included) lives in the pure core (`decide`), and so does every effect id and every on-call text. What lives
+ * here is gathering inputs, ordering and durability: the decision (state + journal) is committed BEFORE any
+ * effect runs, and the outcome of a job is fed back into the core as a JOB_RESULT event, so a crash anywhere
+ * leaves a recorded job that the next reconcile finishes (the control plane never loses track of an
+ * isolation).
  */
 import type { RuntimeTopology } from '../lib/config/topology';
 import { decide } from './core/decide';
-import { effectiveWeights } from './core/weights';
-import type { AlarmEvent, ClusterState, CoreEvent, Decision, Effect, IsolationRecord, JobResultEvent } from './core/types';
+import { mergeIsolation } from './core/isolation-record';
+import { clustersToObserve, startsAtOnce, stateVersions } from './core/policy';
+import type { AlarmEvent, ClusterState, CoreEvent, Decision, Effect, IsolationRecord, JobResultEvent, ObservedCuts, ReconcileObservation } from './core/types';
 import { DuplicateEventError, StateConflictError } from './errors';
 import { EventRejectedError, parseDelivery } from './events/parse';
 import type { JournalEntry, StateStore } from './state/store';
@@ -28,7 +32,7 @@ export interface EffectExecutor {
   execute(effect: Effect, ctx: { topology: RuntimeTopology; cluster?: ClusterState }): Promise<EffectResult>;
 }
 
-/** What the reconcile compares the recorded state with (the actuators implement it). */
+/** What the reconcile observes for the core to compare with the recorded state (the actuators implement it). */
 export interface WorldObserver {
   /** The weight Route 53 serves now, per cluster id. */
   currentWeights(topology: RuntimeTopology): Promise<Record<string, number>>;
@@ -56,8 +60,8 @@ export interface RemediationEngineProps {
   readonly alarms: AlarmStateReader;
   readonly logger: DecisionLogger;
   /**
-   * Compares AWS with the recorded state on every reconcile and repairs DNS weights that diverged.
-   * @default - no divergence check
+   * Observes DNS and the cuts on every reconcile, for the core to compare with the recorded state.
+   * @default - nothing observed: no DNS repair, no check of the cuts
    */
   readonly observer?: WorldObserver;
   /** Epoch ms. The drill injects a simulated clock. @default Date.now */
@@ -112,69 +116,41 @@ export class RemediationEngine {
     return this.apply(parsed);
   }
 
-  /** Re-reads every alarm and lets the core advance timers, retry stuck jobs and re-evaluate refusals. */
+  /**
+   * Re-reads every alarm and observes DNS and the cuts, then lets the core advance timers, retry stuck jobs,
+   * re-evaluate refusals and compare what it observed with the recorded state.
+   */
   async reconcile(eventId: string): Promise<EngineReport> {
     const observedAlarms = await this.#props.alarms.read(this.#props.topology);
-    const report = await this.apply({ type: 'RECONCILE', id: eventId, observedAlarms });
-    const repairs = await this.#repairDivergence(eventId);
-    return repairs.length === 0 ? report : { ...report, executed: [...report.executed, ...repairs] };
+    const observed = await this.#observe(eventId);
+    return this.apply({ type: 'RECONCILE', id: eventId, observedAlarms, ...(observed ? { observed } : {}) });
   }
 
   /**
-   * After the core has had its say, compares what AWS serves with what the state says. DNS weights that
-   * diverge (a ramp step whose change failed, a hand edit in the console, a lost write) are set back in one
-   * change batch; cuts that were undone behind the control plane's back are reported to on-call, never
-   * silently re-applied (the record of what was cut would no longer match).
+   * Reads what the core compares with the state: the weights Route 53 serves, and the cuts in force on the
+   * clusters the core names, together with the versions of the state they are compared against. What cannot
+   * be read is left out (unknown is never taken for "as recorded"); the core then does not act on it.
    */
-  async #repairDivergence(eventId: string): Promise<EngineReport['executed'][number][]> {
-    const { observer, store, topology, executor, logger } = this.#props;
-    if (!observer) return [];
-    const world = await store.load(this.#clusterIds);
-    if (Object.values(world.clusters).some((c) => c.job)) return []; // a job in flight owns the weights
-    const expected = effectiveWeights(
-      topology.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: world.clusters[c.id]?.servingPercent ?? 100 })),
-    );
-    const actual = await observer.currentWeights(topology);
-    const diverged = Object.keys(expected).filter((id) => actual[id] !== undefined && actual[id] !== expected[id]);
-    const executed: EngineReport['executed'][number][] = [];
-    // A decision committed while we were reading (a CLI command, the DNS custom resource's deploy) makes this
-    // comparison stale: leave the weights to it, the next reconcile looks again.
-    const fresh = diverged.length > 0 ? await store.load(this.#clusterIds) : world;
-    const moved = fresh.global.version !== world.global.version || this.#clusterIds.some((id) => fresh.clusters[id]?.version !== world.clusters[id]?.version);
-    if (diverged.length > 0 && moved) {
-      logger.info('DNS weights differ from the state read, but the state moved meanwhile; not repairing now', { eventId, diverged });
-    } else if (diverged.length > 0) {
-      const effect: Effect = { type: 'SET_DNS_WEIGHTS', id: `${eventId}:dns-repair`, weights: expected };
-      logger.warn('DNS weights diverged from the recorded state; repairing', { eventId, diverged, expected, actual });
+  async #observe(eventId: string): Promise<ReconcileObservation | undefined> {
+    const { observer, store, topology, logger } = this.#props;
+    if (!observer) return undefined;
+    const state = await store.load(this.#clusterIds);
+    let servedWeights: Record<string, number> | undefined;
+    try {
+      servedWeights = await observer.currentWeights(topology);
+    } catch (err) {
+      logger.error('could not read the served DNS weights; the reconcile compares no weights this time', { eventId, error: describeError(err) });
+    }
+    const cuts: ObservedCuts[] = [];
+    for (const clusterId of clustersToObserve(state, topology)) {
       try {
-        executed.push({ effect, ok: true, result: await executor.execute(effect, { topology }) });
+        const seen = await observer.observeIsolation(clusterId, topology);
+        cuts.push({ clusterId, internetCut: seen.internetCut, blockProducerPathCut: seen.blockProducerPathCut });
       } catch (err) {
-        executed.push({ effect, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+        logger.warn('could not observe the cuts of a cluster; not compared this time', { eventId, clusterId, error: describeError(err) });
       }
     }
-    for (const c of Object.values(world.clusters)) {
-      const kind = topology.clusters.find((t) => t.id === c.clusterId)?.kind;
-      if (kind !== 'aws' || c.status !== 'ISOLATED' || !c.isolation) continue;
-      const seen = await observer.observeIsolation(c.clusterId, topology).catch(() => undefined);
-      const wantInternet = (c.isolation.revokedIngress?.length ?? 0) > 0;
-      const wantBp = (c.isolation.addedNaclEntries?.length ?? 0) > 0;
-      if (seen && ((wantInternet && !seen.internetCut) || (wantBp && !seen.blockProducerPathCut))) {
-        const effect: Effect = {
-          type: 'NOTIFY',
-          id: `${eventId}:divergence:${c.clusterId}`,
-          severity: 'CRITICAL',
-          subject: `seedshield: ${c.clusterId} isolation was undone outside the control plane`,
-          message: `Cluster ${c.clusterId} is recorded ISOLATED but its ${!seen.internetCut && wantInternet ? 'internet ingress' : 'block-producer path'} is open again. Check who changed it; restore with "seedshield restore ${c.clusterId}" or re-isolate with "seedshield isolate ${c.clusterId}".`,
-        };
-        logger.error('isolation diverged from the recorded state', { eventId, clusterId: c.clusterId, observed: seen });
-        try {
-          executed.push({ effect, ok: true, result: await executor.execute(effect, { topology }) });
-        } catch (err) {
-          executed.push({ effect, ok: false, error: String(err) });
-        }
-      }
-    }
-    return executed;
+    return { stateVersions: stateVersions(state), ...(servedWeights ? { servedWeights } : {}), cuts };
   }
 
   /** Applies one core event: decide, commit, carry out, feed job results back. */
@@ -242,8 +218,11 @@ export class RemediationEngine {
   }
 
   /**
-   * Carries out a committed plan in order. Job effects stop at the first failure of their cluster; the job
-   * result (with what the cut effects recorded) goes back to the core as a JOB_RESULT event.
+   * Carries out a committed plan. Effects the core marks as immediate (the cuts) all start at once, in
+   * parallel with the rest; the others run one after the other in plan order, and one placed after a cut
+   * (the notification) waits for it. So a slow or failed Route 53 change never delays or skips a cut. Every
+   * effect of the plan runs; a job fails when any of its effects failed, and its result (with what each
+   * finished cut recorded) goes back to the core as a JOB_RESULT event.
    */
   async #carryOut(
     event: CoreEvent,
@@ -252,41 +231,53 @@ export class RemediationEngine {
     executed: EngineReport['executed'][number][],
   ): Promise<JobResultEvent[]> {
     const { executor, topology, logger, store } = this.#props;
-    const planned = new Set(decision.plan.map((e) => e.id));
+    const plan = decision.plan;
+    const planned = new Set(plan.map((e) => e.id));
     // The jobs this plan (re)starts: a new job, or a stuck one the reconcile re-planned with the same ids.
     const jobs = Object.values(decision.next.clusters).filter((c) => c.job?.effects.some((e) => planned.has(e.id)));
     // One weight change can belong to several jobs (two clusters isolated in one decision): it is every
-    // owner's effect, so its failure fails them all, and a failed owner skips its remaining effects.
+    // owner's effect, so its failure fails them all.
     const ownersOf = (effect: Effect) => jobs.filter((c) => c.job!.effects.some((j) => j.id === effect.id));
-    const failed = new Map<string, string>();
     const records = new Map<string, IsolationRecord>();
-    for (const c of jobs) records.set(c.clusterId, await this.#recoveredIsolation(c));
+    for (const c of jobs) records.set(c.clusterId, (await this.#recoveredIsolation(c))!);
 
-    for (const effect of decision.plan) {
-      const owners = ownersOf(effect);
-      const owner = owners[0];
-      if (owners.some((o) => failed.has(o.clusterId))) continue;
-      const clusterId = journalClusterId(effect);
-      const entry = { clusterId, at, effect, eventId: event.id, reason: decision.reason };
+    // Results land here by plan position, so the report lists them in plan order whatever finished first.
+    const outcomes: EngineReport['executed'][number][] = new Array(plan.length);
+    const run = async (effect: Effect, index: number): Promise<void> => {
+      const owner = ownersOf(effect)[0];
+      const entry = { clusterId: journalClusterId(effect), at, effect, eventId: event.id, reason: decision.reason };
       try {
         const cluster = 'clusterId' in effect ? decision.next.clusters[effect.clusterId] : owner;
         const result = await executor.execute(effect, { topology, cluster });
-        executed.push({ effect, ok: true, result });
-        if (owner && result.isolation) {
-          records.set(owner.clusterId, mergeIsolation(records.get(owner.clusterId), result.isolation));
-        }
+        if (owner && result.isolation) records.set(owner.clusterId, mergeIsolation(records.get(owner.clusterId), result.isolation)!);
         // What a cut changed is written down at once: if we crash before the job result is committed, the
         // retry recovers it from here (the resource itself no longer shows what was there before the cut).
         await store.recordOutcome({ ...entry, phase: 'DONE', result: { ...(result.details ?? {}), ...(result.isolation ? { isolation: result.isolation } : {}) } });
+        outcomes[index] = { effect, ok: true, result };
       } catch (err) {
-        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        executed.push({ effect, ok: false, error: message });
+        const message = describeError(err);
+        outcomes[index] = { effect, ok: false, error: message };
         logger.error('effect failed', { eventId: event.id, effectId: effect.id, effectType: effect.type, error: message });
         await store.recordOutcome({ ...entry, phase: 'FAILED', result: { error: message } }).catch(() => undefined);
-        for (const o of owners) failed.set(o.clusterId, message);
       }
-    }
+    };
 
+    const immediate = plan.map((effect, i) => (startsAtOnce(effect) ? run(effect, i) : undefined));
+    for (const [i, effect] of plan.entries()) {
+      if (immediate[i]) continue;
+      const earlier = immediate.slice(0, i).filter((p): p is Promise<void> => p !== undefined);
+      if (earlier.length > 0) await Promise.all(earlier);
+      await run(effect, i);
+    }
+    await Promise.all(immediate.filter((p): p is Promise<void> => p !== undefined));
+    executed.push(...outcomes);
+
+    // A job's error is its first failed effect in plan order: the same report whatever finished first.
+    const failed = new Map<string, string>();
+    for (const o of outcomes) {
+      if (o.ok) continue;
+      for (const owner of ownersOf(o.effect)) if (!failed.has(owner.clusterId)) failed.set(owner.clusterId, o.error!);
+    }
     return jobs.map((c) => {
       const error = failed.get(c.clusterId);
       const isolation = records.get(c.clusterId)!;
@@ -304,13 +295,13 @@ export class RemediationEngine {
 
   /** The isolation parts earlier attempts of this job already made (from the state and the journal). */
   async #recoveredIsolation(cluster: ClusterState): Promise<IsolationRecord> {
-    let record = mergeIsolation(undefined, cluster.isolation ?? {});
+    let record = mergeIsolation(undefined, cluster.isolation ?? {})!;
     if (cluster.job?.kind !== 'ISOLATE') return record;
     const ids = new Set(cluster.job.effects.map((e) => e.id));
     const entries = await this.#props.store.journal(cluster.clusterId, JOURNAL_LOOKBACK);
     for (const entry of entries) {
       const part = (entry.result as { isolation?: Partial<IsolationRecord> } | undefined)?.isolation;
-      if (entry.phase === 'DONE' && ids.has(entry.effect.id) && part) record = mergeIsolation(record, part);
+      if (entry.phase === 'DONE' && ids.has(entry.effect.id) && part) record = mergeIsolation(record, part)!;
     }
     return record;
   }
@@ -325,21 +316,7 @@ function journalClusterId(effect: Effect): string {
   return effect.type === 'SET_DNS_WEIGHTS' ? '_dns' : '_notify';
 }
 
-/** Combines the parts of an isolation record that separate cut effects (and retries) produced. */
-export function mergeIsolation(a: IsolationRecord | undefined, b: Partial<IsolationRecord>): IsolationRecord {
-  const union = <T>(x: readonly T[] | undefined, y: readonly T[] | undefined): T[] | undefined => {
-    if (!x && !y) return undefined;
-    const seen = new Set<string>();
-    return [...(x ?? []), ...(y ?? [])].filter((item) => {
-      const key = JSON.stringify(item);
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
-  };
-  return JSON.parse(
-    JSON.stringify({
-      revokedIngress: union(a?.revokedIngress, b.revokedIngress),
-      addedNaclEntries: union(a?.addedNaclEntries, b.addedNaclEntries),
-      disabledPropagation: union(a?.disabledPropagation, b.disabledPropagation),
-    }),
-  ) as IsolationRecord;
+/** An error as one log/journal line: `Name: message`. */
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -12,7 +12,9 @@
  */
 import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
 import { DecisionInvariantError, InvalidEventError, UnknownClusterError } from './errors';
+import { mergeIsolation } from './isolation-record';
 import {
+  divergedWeights,
   firstRefusal,
   GuardContext,
   hasActiveTrigger,
@@ -23,9 +25,12 @@ import {
   IsolationMode,
   JOB_RETRY_AFTER_MS,
   MINUTE_MS,
+  observationIsCurrent,
+  PIN_IN_SERVICE_GUARDS,
   rampStepDue,
   Refusal,
   RESTORE_GUARDS,
+  undoneCuts,
 } from './policy';
 import {
   ActiveJob,
@@ -36,11 +41,11 @@ import {
   DecisionOutcome,
   Effect,
   GlobalState,
-  IsolationRecord,
   JobResultEvent,
   NotifyEffect,
   OperatorEvent,
   OperatorPin,
+  ReconcileEvent,
   SetDnsWeightsEffect,
   SignalState,
   WorldState,
@@ -89,6 +94,7 @@ const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'RAMP_ABORTED',
   'ISOLATION_STARTED',
   'JOB_FAILED',
+  'ISOLATION_DIVERGED',
   'ISOLATION_REFUSED',
   'OPERATOR_REFUSED',
   'OPERATOR_APPLIED',
@@ -96,6 +102,7 @@ const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'ISOLATION_COMPLETED',
   'RESTORE_COMPLETED',
   'JOB_RETRIED',
+  'DNS_REPAIRED',
   'RAMP_ADVANCED',
   'SIGNAL_RECORDED',
   'NO_CHANGE',
@@ -171,6 +178,7 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
       }
       for (const c of topology.clusters) advanceTimers(d, c.id, true);
       for (const id of triggerOrder(d)) evaluateTrigger(d, id);
+      compareObservedCuts(d, event);
       break;
     }
     case 'OPERATOR': {
@@ -470,29 +478,6 @@ function evaluateTrigger(d: Draft, id: string): void {
 
 // ---------------------------------------------------------------- job results
 
-function mergeIsolation(a: IsolationRecord | undefined, b: IsolationRecord | undefined): IsolationRecord | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  const union = <T>(x: readonly T[] | undefined, y: readonly T[] | undefined): readonly T[] | undefined => {
-    if (x === undefined && y === undefined) return undefined;
-    const seen = new Set<string>();
-    const out: T[] = [];
-    for (const v of [...(x ?? []), ...(y ?? [])]) {
-      const k = JSON.stringify(v);
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(v);
-      }
-    }
-    return out;
-  };
-  return stripUndefined({
-    revokedIngress: union(a.revokedIngress, b.revokedIngress),
-    addedNaclEntries: union(a.addedNaclEntries, b.addedNaclEntries),
-    disabledPropagation: union(a.disabledPropagation, b.disabledPropagation),
-  });
-}
-
 function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
   const id = event.clusterId;
   const c = d.clusters[id];
@@ -530,6 +515,61 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
   return undefined;
 }
 
+// ---------------------------------------------------------------- what the reconcile observed
+
+/** The observation of a reconcile, when it was made against the very state this decision reads. */
+function currentObservation(d: Draft): NonNullable<ReconcileEvent['observed']> | undefined {
+  const e = d.event;
+  return e.type === 'RECONCILE' && e.observed !== undefined && observationIsCurrent(e.observed, d.orig) ? e.observed : undefined;
+}
+
+/** Marks the observation as acted on: the global version moves, so the same observation never acts twice. */
+function consumeObservation(d: Draft): void {
+  d.global = { ...d.global, lastObservationEventId: d.event.id };
+}
+
+/**
+ * A recorded cut that AWS shows open again pages on-call. It is never re-applied silently: the record of what
+ * was cut would no longer match what the resource holds, so a person decides (restore, or isolate again).
+ */
+function compareObservedCuts(d: Draft, event: ReconcileEvent): void {
+  const observed = currentObservation(d);
+  if (observed === undefined) return;
+  for (const seen of observed.cuts ?? []) {
+    const c = requireCluster(d, seen.clusterId);
+    if (c.status !== ClusterStatus.ISOLATED || d.byId.get(c.clusterId)!.kind !== 'aws') continue;
+    const undone = undoneCuts(c, seen);
+    if (undone.length === 0) continue;
+    consumeObservation(d);
+    d.notes.push({
+      clusterId: c.clusterId,
+      outcome: 'ISOLATION_DIVERGED',
+      reason:
+        `Cluster ${c.clusterId} is recorded ISOLATED but its ${undone.join(' and ')} ${undone.length > 1 ? 'are' : 'is'} open again (seen by ${event.id}). ` +
+        `Check who changed it; restore with "seedshield restore ${c.clusterId}" or re-isolate with "seedshield isolate ${c.clusterId}".`,
+      severity: 'CRITICAL',
+    });
+  }
+}
+
+/**
+ * A weight set Route 53 serves that differs from the recorded state (a ramp step whose change failed, a hand
+ * edit in the console, a lost write) is set back in one change, unless this decision changes the weights
+ * anyway or a job is in flight (the job owns the weights until its result is in).
+ */
+function repairDns(d: Draft, weights: Readonly<Record<string, number>>): boolean {
+  const served = currentObservation(d)?.servedWeights;
+  if (served === undefined || d.topology.clusters.some((tc) => hasJob(d, tc.id))) return false;
+  const diverged = divergedWeights(weights, served);
+  if (diverged.length === 0) return false;
+  consumeObservation(d);
+  d.notes.push({
+    outcome: 'DNS_REPAIRED',
+    reason: `Set the DNS weights back to the recorded state: Route 53 served ${diverged.map((id) => `${id} at ${served[id]} instead of ${weights[id]}`).join(', ')}.`,
+  });
+  return true;
+}
+
 // ---------------------------------------------------------------- operator commands
 
 function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
@@ -564,19 +604,12 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
     d.notes.push({ clusterId: cid, outcome: 'OPERATOR_APPLIED', reason: `Operator ${by} ${what}.`, severity });
     return undefined;
   };
-  const jobInProgress = () =>
-    refuse(
-      `a ${c.job!.kind} job is in progress; retry when it finishes${c.job!.kind === 'ISOLATE' && c.job!.lastError !== undefined ? ', or abandon the failing job with restore --force' : ''}`,
-      'JOB_IN_PROGRESS',
-    );
   const isolateMode: IsolationMode = event.force ? 'operatorForced' : 'operator';
   const levers = () => describeLevers(d.byId.get(cid)!, cutsFor(d, d.byId.get(cid)!));
   const inDns = c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.RESTORING;
 
   switch (event.command) {
     case 'isolate': {
-      if (c.job) return jobInProgress();
-      if (!inDns) return refuse(`it is already ${c.status}`, 'ALREADY_ISOLATED');
       const refusal = tryIsolate(d, cid, isolateMode);
       if (refusal) return refuse(refusal.reason, refusal.guardId);
       return applied(`isolated cluster ${cid}${event.force ? ' (forced)' : ''}: ${levers()}; it stays isolated until an operator restores it`, 'WARNING');
@@ -586,7 +619,6 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
       // abandons it and undoes whatever it did cut. Only once it has failed: its failed results carry the
       // parts of the isolation record it made, so the undo misses nothing.
       const abandon = c.job?.kind === 'ISOLATE' && c.job.lastError !== undefined && event.force === true;
-      if (c.job && !abandon) return jobInProgress();
       if (abandon) {
         const abandoned = c.job!;
         setCluster(d, cid, { job: undefined, status: ClusterStatus.ISOLATED });
@@ -609,7 +641,8 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
     case 'pin': {
       if (event.pin === undefined) throw new InvalidEventError(`operator command ${event.id} (pin) needs a pin`);
       if (event.pin === OperatorPin.FORCED_IN_SERVICE) {
-        if (c.status === ClusterStatus.ISOLATING) return jobInProgress();
+        const refusal = firstRefusal(PIN_IN_SERVICE_GUARDS, 'operator', guardContext(d, cid, 100));
+        if (refusal) return refuse(refusal.reason, refusal.guardId);
         if (c.status === ClusterStatus.ISOLATED) {
           const acked = acknowledgeSignals(d, cid);
           setCluster(d, cid, { pin: event.pin });
@@ -620,7 +653,6 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
         return applied(`pinned cluster ${cid} FORCED_IN_SERVICE; automation will not isolate it`, 'WARNING');
       }
       if (inDns) {
-        if (c.job) return jobInProgress();
         const refusal = tryIsolate(d, cid, isolateMode);
         if (refusal) return refuse(refusal.reason, refusal.guardId);
         setCluster(d, cid, { pin: event.pin });
@@ -687,9 +719,13 @@ function finalize(d: Draft): Decision {
     } else {
       dns = push<SetDnsWeightsEffect>({ type: 'SET_DNS_WEIGHTS', weights });
     }
+  } else if (currentObservation(d)?.servedWeights !== undefined) {
+    const weights = desiredWeights(d);
+    if (repairDns(d, weights)) dns = push<SetDnsWeightsEffect>({ type: 'SET_DNS_WEIGHTS', weights });
   }
 
-  // 3. Cuts after the DNS flip (stop sending new peers first, then cut).
+  // 3. Cuts. Listed after the weight change, but the engine starts them at once, in parallel with it
+  //    (policy.ts IMMEDIATE_EFFECT_TYPES): a slow or failed Route 53 change must never keep a cluster open.
   const cuts = new Map<string, Effect[]>();
   for (const id of topoIds) {
     const spec = d.newJobs.get(id);

@@ -6,7 +6,7 @@
  */
 import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
 import { effectiveWeights, WeightInvariantError } from './weights';
-import { ClusterState, GlobalState, OperatorPin, SignalState } from './types';
+import { ClusterState, ClusterStatus, Effect, GlobalState, ObservedCuts, OperatorPin, ReconcileObservation, SignalState, WorldState } from './types';
 
 /** One minute in epoch ms. */
 export const MINUTE_MS = 60_000;
@@ -19,6 +19,19 @@ export const MINUTE_MS = 60_000;
  * anyway: actuators are idempotent by effect id.
  */
 export const JOB_RETRY_AFTER_MS = 2 * 5 * MINUTE_MS;
+
+/**
+ * Effects the engine starts as soon as their decision is committed, in parallel with every other effect of
+ * the plan. Cuts never wait for DNS: a Route 53 change takes up to a minute to reach INSYNC on AWS and may
+ * fail, and neither may keep an attacked cluster open (a failed DNS change is retried on its own, by the
+ * job's re-plan). The other effects run one after the other in plan order.
+ */
+export const IMMEDIATE_EFFECT_TYPES: readonly Effect['type'][] = ['CUT_INTERNET', 'CUT_BP_PATH'];
+
+/** Whether the engine starts `effect` at once (see {@link IMMEDIATE_EFFECT_TYPES}). */
+export function startsAtOnce(effect: Effect): boolean {
+  return IMMEDIATE_EFFECT_TYPES.includes(effect.type);
+}
 
 /** Whether a signal is an active trigger: an unacknowledged compromise, or an unacknowledged alarm in ALARM. */
 export function isSignalActive(signal: SignalState): boolean {
@@ -108,8 +121,34 @@ function withinCooldown(ctx: GuardContext): boolean {
   return last !== undefined && ctx.now - last < ctx.topology.policy.cooldownMinutes * MINUTE_MS;
 }
 
+/** Why a command must wait for the cluster's job, and the way out when that job is a failing isolation. */
+function jobInProgress(cluster: ClusterState): GuardVerdict {
+  const job = cluster.job;
+  if (job === undefined) return ALLOW;
+  const escape = job.kind === 'ISOLATE' && job.lastError !== undefined ? ', or abandon the failing job with restore --force' : '';
+  return refuse(`a ${job.kind} job is in progress; retry when it finishes${escape}`);
+}
+
+/**
+ * One job per cluster: a command never starts a second one beside it (the first one's effects and record
+ * would be interleaved with the second's). Automation never asks while a job runs; operators are told.
+ */
+const JOB_IN_PROGRESS = {
+  id: 'JOB_IN_PROGRESS',
+  explanation: 'At most one job per cluster: a command waits until the running job finishes (a failing isolation can be abandoned with restore --force).',
+  check: (ctx: GuardContext) => jobInProgress(ctx.cluster),
+} as const;
+
 /** The rules an isolation must pass, in the order they are reported. */
 export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
+  { ...JOB_IN_PROGRESS, appliesTo: ['operator', 'operatorForced'] },
+  {
+    id: 'ALREADY_ISOLATED',
+    explanation: 'Only a cluster in DNS (IN_SERVICE or RESTORING) can be isolated; an isolated one stays as recorded.',
+    appliesTo: ['operator', 'operatorForced'],
+    check: (ctx) =>
+      ctx.cluster.status === ClusterStatus.IN_SERVICE || ctx.cluster.status === ClusterStatus.RESTORING ? ALLOW : refuse(`it is already ${ctx.cluster.status}`),
+  },
   {
     id: 'AUTOMATION_PAUSED',
     explanation: 'An operator paused automation (e.g. during maintenance); only operator commands act.',
@@ -180,6 +219,7 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
 
 /** The rules a restore must pass, in the order they are reported. The automatic ones are "not yet", never notified. */
 export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
+  { ...JOB_IN_PROGRESS, appliesTo: ['operator', 'operatorForced'] },
   {
     id: 'AUTOMATION_PAUSED',
     explanation: 'An operator paused automation; only operator commands restore.',
@@ -228,6 +268,63 @@ export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
         : ALLOW,
   },
 ];
+
+/** Who pins a cluster FORCED_IN_SERVICE (only operators do). */
+export type PinInServiceMode = 'operator';
+
+/** The rules a FORCED_IN_SERVICE pin must pass (it restores an ISOLATED cluster without the restore guards). */
+export const PIN_IN_SERVICE_GUARDS: readonly Guard<PinInServiceMode>[] = [
+  {
+    id: 'JOB_IN_PROGRESS',
+    explanation: 'An isolation being carried out cannot be pinned in service half-way: its cuts would be neither finished nor recorded for an undo.',
+    appliesTo: ['operator'],
+    check: (ctx) => (ctx.cluster.job?.kind === 'ISOLATE' ? jobInProgress(ctx.cluster) : ALLOW),
+  },
+];
+
+// ---------------------------------------------------------------- what a reconcile observes
+
+/**
+ * The aws clusters whose cuts the reconcile must look at: ISOLATED with a recorded cut. Their cuts are what
+ * an outside change (a console edit, a deploy) could undo without the control plane knowing.
+ */
+export function clustersToObserve(state: WorldState, topology: RuntimeTopology): string[] {
+  return topology.clusters
+    .filter((tc) => tc.kind === 'aws')
+    .map((tc) => state.clusters[tc.id])
+    .filter((c): c is ClusterState => c !== undefined && c.status === ClusterStatus.ISOLATED && c.isolation !== undefined)
+    .map((c) => c.clusterId);
+}
+
+/** The versions of every state item, for an observation to be compared against later. */
+export function stateVersions(state: WorldState): ReconcileObservation['stateVersions'] {
+  return { global: state.global.version, clusters: Object.fromEntries(Object.values(state.clusters).map((c) => [c.clusterId, c.version])) };
+}
+
+/**
+ * Whether an observation was made against exactly this state. When anything moved since (a CLI command, the
+ * DNS custom resource, an earlier repair of the same observation), the newer decision owns the weights and
+ * the comparison is stale: the next reconcile looks again.
+ */
+export function observationIsCurrent(observed: ReconcileObservation, state: WorldState): boolean {
+  const v = observed.stateVersions;
+  if (v.global !== state.global.version) return false;
+  const ids = Object.keys(state.clusters);
+  return ids.length === Object.keys(v.clusters).length && ids.every((id) => v.clusters[id] === state.clusters[id].version);
+}
+
+/** The clusters Route 53 serves at another weight than `expected` (a cluster without a served record is not compared). */
+export function divergedWeights(expected: Readonly<Record<string, number>>, served: Readonly<Record<string, number>>): string[] {
+  return Object.keys(expected).filter((id) => served[id] !== undefined && served[id] !== expected[id]);
+}
+
+/** Which recorded cuts of an ISOLATED cluster AWS shows open again (empty when everything recorded is in force). */
+export function undoneCuts(cluster: ClusterState, seen: ObservedCuts): ('internet ingress' | 'block-producer path')[] {
+  const undone: ('internet ingress' | 'block-producer path')[] = [];
+  if ((cluster.isolation?.revokedIngress?.length ?? 0) > 0 && !seen.internetCut) undone.push('internet ingress');
+  if ((cluster.isolation?.addedNaclEntries?.length ?? 0) > 0 && !seen.blockProducerPathCut) undone.push('block-producer path');
+  return undone;
+}
 
 /** A refusal: the first guard of a table that said no. */
 export interface Refusal {

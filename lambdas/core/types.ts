@@ -142,6 +142,12 @@ export interface GlobalState {
   readonly recentIsolations: readonly number[];
   /** Id of the last global operator command (pause/resume): replaying it is a no-op. */
   readonly lastOperatorEventId?: string;
+  /**
+   * Id of the last reconcile that acted on what it observed (a DNS repair, a page about an undone cut).
+   * Writing it moves the global version, so the same observation is never acted on twice.
+   * @default - none
+   */
+  readonly lastObservationEventId?: string;
 }
 
 /** The whole world the core decides over. */
@@ -177,12 +183,52 @@ export interface CompromiseEvent {
   readonly at: number;
 }
 
-/** Periodic reconcile: advances timers (quiet period, ramp) and brings observed alarm states. */
+/** Periodic reconcile: advances timers (quiet period, ramp) and brings what it observed in AWS. */
 export interface ReconcileEvent {
   readonly type: 'RECONCILE';
   readonly id: string;
   /** Alarm states re-read from CloudWatch, keyed by alarm name. */
   readonly observedAlarms: readonly Omit<AlarmEvent, 'type' | 'id'>[];
+  /**
+   * What the reconcile saw of DNS and of the cuts, to compare with the recorded state: `decide` repairs a DNS
+   * weight set that diverged and pages about a cut undone behind the control plane's back.
+   * @default - nothing observed: no comparison
+   */
+  readonly observed?: ReconcileObservation;
+}
+
+/**
+ * What a reconcile observed in AWS, and the state it observed it against.
+ *
+ * An observation is only meaningful against the state it was read with: when any state item moved since
+ * (another decision committed), `decide` ignores it, because the newer decision owns the weights.
+ */
+export interface ReconcileObservation {
+  /** Versions of the state items read just before AWS was looked at. */
+  readonly stateVersions: StateVersions;
+  /**
+   * The weight Route 53 serves now, per cluster id (its A record). A cluster without a record is absent.
+   * @default - not read (e.g. Route 53 unreachable): no DNS repair
+   */
+  readonly servedWeights?: Readonly<Record<string, number>>;
+  /**
+   * The cuts in force on the clusters `clustersToObserve` named. A cluster that could not be read is absent.
+   * @default - none observed
+   */
+  readonly cuts?: readonly ObservedCuts[];
+}
+
+/** Versions of every state item, as read. */
+export interface StateVersions {
+  readonly global: number;
+  readonly clusters: Readonly<Record<string, number>>;
+}
+
+/** Whether an aws cluster's internet ingress and block-producer path are cut right now, as AWS shows it. */
+export interface ObservedCuts {
+  readonly clusterId: string;
+  readonly internetCut: boolean;
+  readonly blockProducerPathCut: boolean;
 }
 
 /** The actuators finished (or failed) a job's effects. */
@@ -280,4 +326,8 @@ export type DecisionOutcome =
   | 'JOB_RETRIED'
   | 'OPERATOR_APPLIED'
   | 'OPERATOR_REFUSED'
-  | 'SIGNAL_RECORDED';
+  | 'SIGNAL_RECORDED'
+  /** A reconcile found Route 53 serving other weights than the recorded state gives, and sets them back. */
+  | 'DNS_REPAIRED'
+  /** A reconcile found a recorded cut undone outside the control plane (paged, never silently re-applied). */
+  | 'ISOLATION_DIVERGED';

@@ -2,8 +2,8 @@ import * as fc from 'fast-check';
 import type { RuntimeTopology, TopologyCluster } from '../../../lib/config/topology';
 import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
-import { clustersInDns } from '../../../lambdas/core/policy';
-import { ClusterStatus, CoreEvent, Decision, Effect, OperatorPin, WorldState } from '../../../lambdas/core/types';
+import { clustersInDns, clustersToObserve, stateVersions } from '../../../lambdas/core/policy';
+import { ClusterStatus, CoreEvent, Decision, Effect, OperatorPin, ReconcileEvent, ReconcileObservation, WorldState } from '../../../lambdas/core/types';
 import { effectiveWeights } from '../../../lambdas/core/weights';
 import { MIN, POLICY, T0 } from './fixtures';
 
@@ -56,10 +56,44 @@ const topologyArb: fc.Arbitrary<RuntimeTopology> = fc
 type Step =
   | { readonly k: 'alarm'; readonly c: number; readonly a: number; readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; readonly ts: number; readonly dt: number }
   | { readonly k: 'compromise'; readonly c: number; readonly f: number; readonly ts: number; readonly dt: number }
-  | { readonly k: 'reconcile'; readonly observed: readonly { c: number; a: number; state: 'ALARM' | 'OK'; ts: number }[]; readonly dt: number }
+  | { readonly k: 'reconcile'; readonly observed: readonly { c: number; a: number; state: 'ALARM' | 'OK'; ts: number }[]; readonly look: Look; readonly dt: number }
   | { readonly k: 'job'; readonly c: number; readonly fail: boolean; readonly active: boolean; readonly dt: number }
   | { readonly k: 'operator'; readonly c: number; readonly command: 'isolate' | 'restore' | 'pin' | 'unpin' | 'pause' | 'resume'; readonly pinIn: boolean; readonly dt: number }
   | { readonly k: 'replay'; readonly back: number; readonly dt: number };
+
+/**
+ * What a reconcile observed in AWS: nothing, or DNS and cuts against the current state (or a stale one),
+ * with some served weights skewed (a failed ramp step, a console edit) and some recorded cuts open again.
+ */
+interface Look {
+  readonly kind: 'none' | 'current' | 'stale';
+  readonly skew: readonly { readonly c: number; readonly w: number }[];
+  readonly open: readonly { readonly internet: boolean; readonly bp: boolean }[];
+  readonly dnsUnread: boolean;
+}
+
+const lookArb: fc.Arbitrary<Look> = fc.record({
+  kind: fc.constantFrom('none' as const, 'current' as const, 'current' as const, 'stale' as const),
+  skew: fc.array(fc.record({ c: fc.nat(), w: fc.integer({ min: 0, max: 255 }) }), { maxLength: 2 }),
+  open: fc.array(fc.record({ internet: fc.boolean(), bp: fc.boolean() }), { maxLength: 4 }),
+  dnsUnread: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+});
+
+/** The observation `look` describes, against `state`. */
+function observation(look: Look, topo: RuntimeTopology, state: WorldState): ReconcileObservation | undefined {
+  if (look.kind === 'none') return undefined;
+  const versions = stateVersions(state);
+  const served = effectiveWeights(topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: state.clusters[c.id].servingPercent })));
+  for (const s of look.skew) served[topo.clusters[s.c % topo.clusters.length].id] = s.w;
+  return {
+    stateVersions: look.kind === 'stale' ? { ...versions, global: versions.global + 1 } : versions,
+    ...(look.dnsUnread ? {} : { servedWeights: served }),
+    cuts: clustersToObserve(state, topo).map((clusterId, i) => {
+      const open = look.open[i % Math.max(1, look.open.length)] ?? { internet: false, bp: false };
+      return { clusterId, internetCut: !open.internet, blockProducerPathCut: !open.bp };
+    }),
+  };
+}
 
 /** Signal timestamps relative to `now`, in minutes: mostly recent, sometimes late or out of order. */
 const ts = fc.integer({ min: -10, max: 2 });
@@ -75,6 +109,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       k: fc.constant('reconcile' as const),
       observed: fc.array(fc.record({ c: hot, a: fc.nat(1), state: fc.constantFrom('ALARM' as const, 'OK' as const), ts }), { maxLength: 4 }),
+      look: lookArb,
       dt: fc.integer({ min: 0, max: 15 * MIN }),
     }),
   },
@@ -94,18 +129,37 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
       return { type: 'ALARM_STATE', id, clusterId: cid(step.c), alarmName: `${cid(step.c)}-${kinds[step.a]}`, kind: kinds[step.a], state: step.state, stateTimestamp: now + step.ts * MIN };
     case 'compromise':
       return { type: 'COMPROMISE', id, clusterId: cid(step.c), findingId: `f${step.f}`, findingType: 'Backdoor:EC2/C&CActivity.B', severity: 8, at: now + step.ts * MIN };
-    case 'reconcile':
+    case 'reconcile': {
+      const observed = observation(step.look, topo, state);
       return {
         type: 'RECONCILE',
         id,
         observedAlarms: step.observed.map((o) => ({ clusterId: cid(o.c), alarmName: `${cid(o.c)}-${kinds[o.a]}`, kind: kinds[o.a], state: o.state, stateTimestamp: now + o.ts * MIN })),
+        ...(observed ? { observed } : {}),
       };
+    }
     case 'job': {
       // Mostly results for an active job (of some cluster that has one), sometimes for no job at all.
       const withJobs = topo.clusters.map((c) => c.id).filter((c) => state.clusters[c].job !== undefined);
       const clusterId = step.active && withJobs.length > 0 ? withJobs[step.c % withJobs.length] : cid(step.c);
       const job = state.clusters[clusterId].job;
-      return { type: 'JOB_RESULT', id, clusterId, jobId: step.active && job ? job.id : 'not-a-job', outcome: step.fail ? 'FAILED' : 'SUCCEEDED', error: step.fail ? 'Throttling' : undefined };
+      // What an isolation's cuts recorded (the internet cut always, the BP cut on every other cluster).
+      const isolation =
+        job?.kind === 'ISOLATE'
+          ? {
+              revokedIngress: [{ groupId: `sg-${clusterId}`, ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' }],
+              ...(step.c % 2 === 0 ? { addedNaclEntries: [{ networkAclId: `acl-${clusterId}`, ruleNumber: 100, egress: false, cidrBlock: '198.51.100.0/24' }] } : {}),
+            }
+          : undefined;
+      return {
+        type: 'JOB_RESULT',
+        id,
+        clusterId,
+        jobId: step.active && job ? job.id : 'not-a-job',
+        outcome: step.fail ? 'FAILED' : 'SUCCEEDED',
+        error: step.fail ? 'Throttling' : undefined,
+        ...(isolation ? { isolation } : {}),
+      };
     }
     case 'operator':
       return {
@@ -150,8 +204,11 @@ function checkState(topo: RuntimeTopology, s: WorldState): void {
   }
 }
 
-function checkDecision(before: WorldState, d: Decision, seen: Map<string, Effect>): void {
+function checkDecision(topo: RuntimeTopology, before: WorldState, d: Decision, seen: Map<string, Effect>): void {
   expect(d.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS').length).toBeLessThanOrEqual(1);
+  // Any weight change (a decision's own or a repair) carries exactly the weights the resulting state gives.
+  const expected = effectiveWeights(topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: d.next.clusters[c.id].servingPercent })));
+  for (const e of d.plan) if (e.type === 'SET_DNS_WEIGHTS') expect(e.weights).toEqual(expected);
   const ids = d.plan.map((e) => e.id);
   expect(new Set(ids).size).toBe(ids.length);
   // An id seen before is only ever a re-plan of the very same effect (actuators are idempotent by id).
@@ -184,7 +241,7 @@ describe('decide properties', () => {
           const event = toEvent(step, i, topo, state, history, now);
           const d = decide(state, event, topo, now);
           // THEN
-          checkDecision(state, d, seen);
+          checkDecision(topo, state, d, seen);
           // determinism: same inputs, deep-equal outputs
           expect(decide(state, event, topo, now)).toEqual(d);
           // replaying the event on the resulting state adds no new effects
@@ -197,6 +254,73 @@ describe('decide properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  test('when a reconcile brings what it observed, it repairs diverged DNS and pages undone cuts, and otherwise decides exactly as without it', () => {
+    // How often each case came up: the property must not hold only vacuously.
+    const seenCases = { repairs: 0, pages: 0 };
+    fc.assert(
+      fc.property(topologyArb, fc.array(fc.tuple(stepArb, lookArb), { maxLength: 40, size: 'medium' }), (topo, script) => {
+        // GIVEN: random histories; at every step, a reconcile with an observation against the state reached
+        let state = initialWorldState(topo);
+        let now = T0;
+        const history: CoreEvent[] = [];
+        script.forEach(([step, look], i) => {
+          now += step.dt;
+          const blind: ReconcileEvent = { type: 'RECONCILE', id: `look${i}`, observedAlarms: [] };
+          const observed = observation(look, topo, state);
+          // WHEN
+          const without = decide(state, blind, topo, now);
+          const withObs = decide(state, { ...blind, ...(observed ? { observed } : {}) }, topo, now);
+          // THEN
+          const current = look.kind === 'current';
+          if (!current) {
+            // no observation, or one made against another state: it changes nothing
+            expect(withObs).toEqual(without);
+          } else {
+            const dns = (d: Decision) => d.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS');
+            const notNotify = (d: Decision) => d.plan.filter((e) => e.type !== 'NOTIFY' && e.type !== 'SET_DNS_WEIGHTS');
+            // the observation never cuts, undoes or re-plans anything
+            expect(notNotify(withObs)).toEqual(notNotify(without));
+            const expected = effectiveWeights(topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: without.next.clusters[c.id].servingPercent })));
+            const served = observed!.servedWeights;
+            const diverged = served !== undefined && topo.clusters.some((c) => served[c.id] !== undefined && served[c.id] !== expected[c.id]);
+            const jobInFlight = topo.clusters.some((c) => without.next.clusters[c.id].job !== undefined);
+            if (dns(without).length > 0) {
+              expect(dns(withObs)).toEqual(dns(without));
+            } else if (diverged && !jobInFlight) {
+              // a repair: one change, with the weights of the recorded state
+              expect(dns(withObs)).toEqual([{ type: 'SET_DNS_WEIGHTS', id: expect.stringMatching(/^look\d+:\d+$/), weights: expected }]);
+              seenCases.repairs++;
+            } else {
+              expect(dns(withObs)).toEqual([]);
+            }
+            // every recorded cut AWS shows open on a cluster still ISOLATED pages CRITICAL, naming it
+            for (const seen of observed!.cuts ?? []) {
+              const c = without.next.clusters[seen.clusterId];
+              const undone =
+                ((c.isolation?.revokedIngress?.length ?? 0) > 0 && !seen.internetCut) || ((c.isolation?.addedNaclEntries?.length ?? 0) > 0 && !seen.blockProducerPathCut);
+              const page = withObs.plan.find((e) => e.type === 'NOTIFY' && e.message.includes(`Cluster ${seen.clusterId} is recorded ISOLATED`));
+              if (undone && c.status === ClusterStatus.ISOLATED) {
+                expect(page).toMatchObject({ severity: 'CRITICAL' });
+                seenCases.pages++;
+              }
+              else expect(page).toBeUndefined();
+            }
+            // acting on an observation consumes it: the same event again acts on nothing more
+            const replay = decide(withObs.next, { ...blind, observed: observed! }, topo, now);
+            expect(replay.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS' || e.type === 'NOTIFY').length).toBeLessThanOrEqual(without.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS' || e.type === 'NOTIFY').length);
+          }
+          // the history goes on with the random step
+          const event = toEvent(step, i, topo, state, history, now);
+          state = decide(state, event, topo, now).next;
+          history.push(event);
+        });
+      }),
+      { numRuns: 100 },
+    );
+    expect(seenCases.repairs).toBeGreaterThan(0);
+    expect(seenCases.pages).toBeGreaterThan(0);
   });
 
   test('when the whole run is repeated, it produces deep-equal decisions (no hidden clock or randomness)', () => {

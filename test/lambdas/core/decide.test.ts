@@ -687,3 +687,35 @@ describe('errors', () => {
     }
   });
 });
+
+describe('operator guards in the tables', () => {
+  test.each([
+    { condition: 'an operator isolates a cluster that is already ISOLATED', command: 'isolate' as const, extra: {}, guard: 'ALREADY_ISOLATED', why: 'it is already ISOLATED' },
+    { condition: 'an operator forces an isolation of a cluster that is already ISOLATED', command: 'isolate' as const, extra: { force: true }, guard: 'ALREADY_ISOLATED', why: 'it is already ISOLATED' },
+  ])('when $condition, it is refused by the $guard guard and nothing is planned but the page', ({ command, extra, guard, why }) => {
+    // GIVEN
+    const topo = topology(3);
+    const isolated = isolatedWorld(topo);
+    // WHEN
+    const d = decide(isolated, operator('o1', command, { clusterId: 'a', ...extra }), topo, T0 + 2 * MIN);
+    // THEN
+    expect(d.outcome).toBe('OPERATOR_REFUSED');
+    expect(d.reason).toContain(`${why} [${guard}]`);
+    expect(types(d)).toEqual(['NOTIFY']);
+  });
+
+  test('when an operator pins an ISOLATING cluster in service, it is refused by JOB_IN_PROGRESS; a RESTORING one with its undo job running is pinned', () => {
+    // GIVEN: a is being isolated; b is restoring (its undo job running)
+    const topo = topology(4);
+    const isolating = run(topo, [[alarm('e1', 'a', 'ALARM', T0), T0]]).state;
+    const restoring = decide(isolatedWorld(topo, 'b'), operator('o0', 'restore', { clusterId: 'b' }), topo, T0 + MIN).next;
+    // WHEN
+    const refused = decide(isolating, operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), topo, T0 + MIN);
+    const pinned = decide(restoring, operator('o2', 'pin', { clusterId: 'b', pin: OperatorPin.FORCED_IN_SERVICE }), topo, T0 + 2 * MIN);
+    // THEN
+    expect(refused.reason).toContain('a ISOLATE job is in progress; retry when it finishes [JOB_IN_PROGRESS]');
+    expect(refused.next.clusters.a.pin).toBeUndefined();
+    expect(pinned.outcome).toBe('OPERATOR_APPLIED');
+    expect(pinned.next.clusters.b).toMatchObject({ pin: OperatorPin.FORCED_IN_SERVICE, job: { kind: 'RESTORE' } });
+  });
+});
