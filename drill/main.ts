@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROCESS_IO, type CommandIo } from '../lib/command-io';
-import { ConfigError, loadConfig } from '../lib/config/load';
+import { ConfigError, loadConfig, parseJsonText } from '../lib/config/load';
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { startMoto, type MotoServer } from './moto';
 import { renderScenarioHeader, renderScenarioVerdict, renderStep, renderVerdict } from './report';
@@ -41,9 +41,9 @@ export function loadScenarioFile(file: string, clusterIds: readonly string[]): S
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    throw new ScenarioError(file, [`(file): is not valid JSON: ${(err as Error).message}`]);
+    throw new ScenarioError(file, [`(file): ${(err as Error).message}`]);
   }
   return parseScenario(raw, file, clusterIds);
 }

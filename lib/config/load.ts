@@ -211,6 +211,131 @@ export function parseConfig(raw: unknown, source = 'seedshield.config.json'): Se
   return deepFreeze(result.data);
 }
 
+/**
+ * Where a JSON syntax error is, as an editor shows it: 1-based line and column.
+ *
+ * V8 reports a character offset (`... in JSON at position 812`), which nobody can find in a file; some versions
+ * add `(line L column C)`, others say nothing (`Unexpected end of JSON input`: the end of the text).
+ */
+export function jsonErrorLocation(text: string, message: string): { line: number; column: number } {
+  const explicit = /line (\d+) column (\d+)/.exec(message);
+  if (explicit) return { line: Number(explicit[1]), column: Number(explicit[2]) };
+  const at = /at position (\d+)/.exec(message);
+  const offset = Math.min(at ? Number(at[1]) : firstSyntaxErrorOffset(text), text.length);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Offset of the first character a JSON parser rejects (a small recursive-descent scan), for the messages in
+ * which V8 gives no position (`Unexpected token ',', "..." is not valid JSON`).
+ * @internal
+ */
+export function firstSyntaxErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) if (text[i] === ch) i++; else fail();
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] < ' ') fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++) if (/[0-9a-fA-F]/.test(text[i] ?? '')) i++; else fail();
+          continue;
+        }
+        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === '-' || m[0] === '') fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    number();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return text.length;
+  } catch (at) {
+    if (typeof at === 'number') return at;
+    throw at;
+  }
+}
+
+/**
+ * `JSON.parse` whose error says where: `is not valid JSON at line 3, column 7: Unexpected number`.
+ * Used for every file a person writes by hand (the configuration, drill scenarios).
+ * @throws SyntaxError with the line, the column and V8's reason (without its character offset)
+ */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const message = (err as Error).message;
+    const { line, column } = jsonErrorLocation(text, message);
+    // Drop V8's offset and its echo of the whole text: the location replaces both.
+    const reason = message
+      .replace(/,? ?(in JSON )?at position \d+( \(line \d+ column \d+\))?/, '')
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/, ".*" is not valid JSON$/s, '');
+    throw new SyntaxError(`is not valid JSON at line ${line}, column ${column}: ${reason}`, { cause: err });
+  }
+}
+
 /** Reads, parses and validates the configuration file at `file`. */
 export function loadConfig(file: string): SeedshieldConfig {
   let text: string;
@@ -221,9 +346,9 @@ export function loadConfig(file: string): SeedshieldConfig {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: `is not valid JSON: ${(err as Error).message}. Fix: correct the syntax` }]);
+    throw new ConfigError(file, [{ path: '(file)', message: `${(err as Error).message}. Fix: correct the syntax there` }]);
   }
   return parseConfig(raw, file);
 }

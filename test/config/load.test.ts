@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadConfig, parseConfig } from '../../lib/config/load';
+import { ConfigError, loadConfig, parseConfig, parseJsonText } from '../../lib/config/load';
 import { toRuntimeTopology } from '../../lib/config/topology';
 import { configWith, EXAMPLE_CONFIG_PATH, exampleRaw } from '../support/example';
 
@@ -147,6 +147,39 @@ describe('loadConfig', () => {
     fs.writeFileSync(file, '{ "sites": [');
     // WHEN / THEN
     expect(() => loadConfig(file)).toThrow(`${file}: 1 problem in the seedshield configuration:\n  - (file): is not valid JSON`);
+  });
+
+  test('when the file has a syntax error deep inside, it gives the line and column (not a character offset)', () => {
+    // GIVEN: the example with the comma after clusters[0].weight removed, the kind of slip a hand edit makes
+    const text = fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8');
+    const weightAt = text.indexOf('"weight"');
+    const comma = text.indexOf(',', weightAt);
+    const broken = text.slice(0, comma) + text.slice(comma + 1);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seedshield-')), 'broken.json');
+    fs.writeFileSync(file, broken);
+    const nextKey = broken.slice(comma).search(/\S/) + comma;
+    const line = broken.slice(0, nextKey).split('\n').length;
+    const column = nextKey - broken.lastIndexOf('\n', nextKey - 1);
+    // WHEN
+    let message = '';
+    try {
+      loadConfig(file);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    // THEN: the position of the next key, where the parser stopped, in editor terms
+    expect(message).toContain(`(file): is not valid JSON at line ${line}, column ${column}: `);
+    expect(message).not.toMatch(/position \d+/);
+  });
+
+  test.each([
+    ['{"a": [1,,2]}', 1, 10],
+    ['{\n  "a": tru\n}', 2, 11],
+    ['{\n  "a": 1\n', 3, 1],
+    ['{} x', 1, 4],
+  ])('when the JSON is %j, it reports line %i, column %i', (text, line, column) => {
+    // GIVEN / WHEN / THEN
+    expect(() => parseJsonText(text)).toThrow(`is not valid JSON at line ${line}, column ${column}: `);
   });
 
   test('when parseConfig gets the raw example, the runtime topology lists every cluster with its weight', () => {
