@@ -3,14 +3,15 @@
  *
  *   npm run drill -- [-c seedshield.config.json] [--scenario FILE.json] [--json [FILE]]
  *
- * Exit 0 when every expectation and invariant held, 1 when one failed, 2 on bad arguments or a bad scenario.
+ * Exit 0 when every expectation and invariant held, 1 when one failed, 2 on bad arguments or a bad scenario,
+ * 3 when moto_server is not installed (said at once, with the command that installs it).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROCESS_IO, type CommandIo } from '../lib/command-io';
 import { ConfigError, loadConfig, parseJsonText } from '../lib/config/load';
 import type { SeedshieldConfig } from '../lib/config/schema';
-import { startMoto, type MotoServer } from './moto';
+import { EXIT_MOTO_MISSING, MotoUnavailableError, startMoto, type MotoServer } from './moto';
 import { renderScenarioHeader, renderScenarioVerdict, renderStep, renderVerdict } from './report';
 import { runDrill } from './runner';
 import { parseScenario, ScenarioError, type Scenario } from './scenario';
@@ -29,7 +30,8 @@ options:
   --json [FILE]         write the timeline as JSON to FILE, or to stdout (the text timeline is then omitted)
   -h, --help            show this help
 
-exit status: 0 every expectation and invariant held; 1 one failed; 2 bad arguments, config or scenario file`;
+exit status: 0 every expectation and invariant held; 1 one failed; 2 bad arguments, config or scenario file;
+             3 moto_server is not installed`;
 
 /** Reads and validates one scenario file. @throws ScenarioError */
 export function loadScenarioFile(file: string, clusterIds: readonly string[]): Scenario {
@@ -137,7 +139,14 @@ export async function drillMain(argv: readonly string[], io: CommandIo = PROCESS
   }
 
   const textOut = args.json !== true;
-  const moto = options.moto ?? (await startMoto());
+  let moto: MotoServer;
+  try {
+    moto = options.moto ?? (await startMoto());
+  } catch (err) {
+    if (!(err instanceof MotoUnavailableError)) throw err;
+    io.stderr(`seedshield drill: ${err.message}`);
+    return EXIT_MOTO_MISSING;
+  }
   const stopOnSignal = () => {
     void moto.stop().finally(() => process.exit(130));
   };

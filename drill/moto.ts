@@ -27,11 +27,28 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** The one command that installs moto_server (and cfn-lint), pinned. */
+export const MOTO_INSTALL_HINT = 'python3 -m pip install -r requirements-dev.txt   (or into a project-local .venv: bash scripts/dev-tools.sh --setup)';
+
+/** Exit status of a command that cannot run because moto_server is not installed (distinct from 1 and 2). */
+export const EXIT_MOTO_MISSING = 3;
+
+/** moto_server is not installed (or not runnable): nothing to wait for. */
+export class MotoUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`moto_server is not available (${detail}). Install it: ${MOTO_INSTALL_HINT}`);
+    this.name = 'MotoUnavailableError';
+  }
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number, spawnError: () => Error | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
   while (Date.now() < deadline) {
+    // A missing executable fails the spawn at once (ENOENT): say so now rather than after the timeout.
+    const failed = spawnError();
+    if (failed) throw new MotoUnavailableError(failed.message);
     if (exited) throw new Error('moto_server exited during start-up; is Python moto 5.x installed (see requirements-dev.txt)?');
     try {
       const res = await fetch(`${endpoint}/moto-api/data.json`);
@@ -56,13 +73,15 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  let spawnError: Error | undefined;
   child.on('error', (err) => {
-    stderr += `\n${err.message}`;
+    spawnError = err;
   });
   try {
-    await waitUntilUp(endpoint, child, options.timeoutMs ?? 30000);
+    await waitUntilUp(endpoint, child, options.timeoutMs ?? 30000, () => spawnError);
   } catch (err) {
     child.kill('SIGKILL');
+    if (err instanceof MotoUnavailableError) throw err;
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
   return {

@@ -4,14 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
+if [ -d cdk.out.failed ] && [ ! -d cdk.out ]; then
+  echo "lint:cfn: the last synth failed (its output is in cdk.out.failed/); fix it and run 'npm run synth' again" >&2
+  exit 1
+fi
 templates=(cdk.out/*.template.json)
 if [ ${#templates[@]} -eq 0 ]; then
   echo "lint:cfn: no templates in cdk.out; run 'npm run synth' first" >&2
   exit 1
 fi
+# shellcheck source=scripts/dev-tools.sh
+source scripts/dev-tools.sh
 if ! command -v cfn-lint >/dev/null 2>&1; then
-  echo "lint:cfn: cfn-lint not found; install it with 'pip install -r requirements-dev.txt'" >&2
-  exit 1
+  echo "lint:cfn: cfn-lint not found (see above)" >&2
+  exit 3
 fi
 # Exit codes are a bit mask: 2 = errors, 4 = warnings, 8 = informational. Only errors fail.
 set +e
