@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -170,6 +170,8 @@ export class RemediationControlPlane extends Construct {
         target: 'node24',
         // The Node.js runtime ships the AWS SDK v3: keep it out of the bundle.
         externalModules: ['@aws-sdk/*'],
+        // esbuild's size report on every synth (dozens in a test run) buries what matters; warnings still print.
+        logLevel: LogLevel.WARNING,
       },
     });
     this.#grantLeastPrivilege(props.topology);

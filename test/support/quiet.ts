@@ -6,7 +6,8 @@
  * every `app.synth()`, and the tests synthesize the example app dozens of times: about a thousand lines of
  * warnings the tests expect (explicit AZs are a design choice; each annotation is asserted where it
  * matters). Only reports that hold warnings and notes and nothing else are dropped; a report with an error,
- * and every other console line, still prints. `SEEDSHIELD_TEST_VERBOSE=1` keeps everything.
+ * and every other console line, still prints. So is aws-cdk-lib's "Bundling asset ..." line per Lambda per
+ * synth (esbuild's own size report is off in the constructs: `logLevel: WARNING`). `SEEDSHIELD_TEST_VERBOSE=1` keeps everything.
  */
 const verbose = process.env.SEEDSHIELD_TEST_VERBOSE === '1';
 
@@ -25,6 +26,12 @@ export function isWarningOnlyValidationReport(args: readonly unknown[]): boolean
 }
 
 if (!verbose) {
+  // aws-cdk-lib announces every local bundling on stderr ("Bundling asset Dns/.../Stage..."), per synth.
+  const write = process.stderr.write.bind(process.stderr) as (...a: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && /^Bundling asset \S+\.\.\.\s*$/.test(chunk)) return true;
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
   const original = console.error.bind(console);
   console.error = (...args: unknown[]) => {
     if (isWarningOnlyValidationReport(args)) return;
