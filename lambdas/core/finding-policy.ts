@@ -267,3 +267,11 @@ export function suppressedFindingTypes(overrides: readonly FindingRule[] = []): 
   }
   return [...types].sort();
 }
+
+/**
+ * Finding types the policy ignores whatever their role or direction (config rules of class `ignore` for one
+ * exact type): the forwarding rules drop them so they never reach the Lambda.
+ */
+export function ignoredFindingTypes(overrides: readonly FindingRule[] = []): string[] {
+  return [...new Set(overrides.filter((r) => r.class === 'ignore' && !r.type.endsWith('*') && r.role === undefined && r.direction === undefined).map((r) => r.type))].sort();
+}

@@ -8,6 +8,35 @@ import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterOpsAlarmPrefix, CONTROL_BUS_NAME } from '../config/naming';
 import { ValidationError } from '../errors';
 
+/**
+ * The `detail` part of an EventBridge pattern that lets through only the GuardDuty findings the finding
+ * policy may act on, so the rest never reaches the Lambda (and never costs an invocation):
+ * - `resource.resourceType` is `Instance` (findings on access keys, buckets, ... carry no instance tags);
+ * - not archived (`service.archived` is false: GuardDuty always writes the field);
+ * - not a sample (`service.additionalInfo.sample` absent or false; sample findings say true);
+ * - not a type the config's finding policy ignores outright.
+ * With `clusterId`, also only instances tagged with that cluster (attack sequences carry no instance tags,
+ * so they stay out too). The parser checks all of this again: the pattern saves invocations, it is not the guard.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
+ */
+export function guardDutyFindingDetailPattern(options: { readonly clusterId?: string; readonly ignoredTypes?: readonly string[] } = {}): Record<string, any> {
+  const ignored = options.ignoredTypes ?? [];
+  return {
+    ...(ignored.length > 0 ? { type: [{ 'anything-but': [...ignored] }] } : {}),
+    resource: {
+      resourceType: ['Instance'],
+      ...(options.clusterId !== undefined ? { instanceDetails: { tags: { key: [CLUSTER_TAG_KEY], value: [options.clusterId] } } } : {}),
+    },
+    service: {
+      archived: [false],
+      // A missing field and `false` both mean "not a sample": `$or` keeps both (an `exists: false` alone would
+      // drop a real finding that spells the flag out).
+      additionalInfo: { $or: [{ sample: [{ exists: false }] }, { sample: [false] }] },
+    },
+  };
+}
+
 /** Props of {@link ClusterEventForwarder}. */
 export interface ClusterEventForwarderProps {
   /** The cluster whose alarms and GuardDuty findings are forwarded. */
@@ -16,6 +45,11 @@ export interface ClusterEventForwarderProps {
   readonly controlPlaneAccount: string;
   /** Region of the control plane's event bus. */
   readonly controlPlaneRegion: string;
+  /**
+   * Finding types the configured finding policy ignores outright: not forwarded.
+   * @default - none beyond the built-in ignores (samples, archived, non-instance resources)
+   */
+  readonly ignoredFindingTypes?: readonly string[];
 }
 
 /**
@@ -100,12 +134,7 @@ export class ClusterEventForwarder extends Construct {
       eventPattern: {
         source: ['aws.guardduty'],
         detailType: ['GuardDuty Finding'],
-        detail: {
-          resource: {
-            resourceType: ['Instance'],
-            instanceDetails: { tags: { key: [CLUSTER_TAG_KEY], value: [props.clusterId] } },
-          },
-        },
+        detail: guardDutyFindingDetailPattern({ clusterId: props.clusterId, ignoredTypes: props.ignoredFindingTypes }),
       },
       targets: [target()],
     });

@@ -19,6 +19,8 @@ import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterParameterPrefix, CONTROL_BUS_NAME, STATE_TABLE_NAME } from '../config/naming';
 import { RuntimeTopology } from '../config/topology';
 import { ValidationError } from '../errors';
+import { ignoredFindingTypes } from '../../lambdas/core/finding-policy';
+import { guardDutyFindingDetailPattern } from './event-forwarder';
 
 /**
  * The tag keys the isolation actuators write and delete to record a cut (lambdas/actuators/ec2-isolation.ts:
@@ -196,7 +198,12 @@ export class RemediationControlPlane extends Construct {
     new events.Rule(this, 'GuardDutyFindingsRule', {
       eventBus: this.bus,
       description: 'seedshield: GuardDuty findings on cluster instances -> remediation',
-      eventPattern: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
+      // The forwarders filter per cluster; this rule filters again, since anything on the bus reaches it.
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Finding'],
+        detail: guardDutyFindingDetailPattern({ ignoredTypes: ignoredFindingTypes(props.topology.findingPolicy) }),
+      },
       targets: [lambdaTarget],
     });
 

@@ -1,9 +1,12 @@
-import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { ignoredFindingTypes, suppressedFindingTypes } from '../../lambdas/core/finding-policy';
 import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY } from '../config/naming';
 import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { SeedCluster, seedClusterPropsFromConfig } from '../constructs/seed-cluster';
 import { ClusterEventForwarder } from '../constructs/event-forwarder';
+import { GuardDutySuppression } from '../constructs/guardduty-suppression';
+import { toFindingRules } from '../config/topology';
 import { SiteVpn } from '../constructs/site-vpn';
 
 /** Props of {@link ClusterStack}. */
@@ -43,6 +46,34 @@ export class ClusterStack extends Stack {
       clusterId: props.cluster.id,
       controlPlaneAccount: props.config.controlPlane.account,
       controlPlaneRegion: props.config.controlPlane.homeRegion,
+      ignoredFindingTypes: ignoredFindingTypes(toFindingRules(props.config)),
+    });
+    this.#suppressExpectedFindings(props);
+  }
+
+  /** The optional GuardDuty suppression filter on the region's detector, if seedshield owns it. */
+  #suppressExpectedFindings(props: ClusterStackProps): void {
+    const gd = props.config.protection.guardDuty;
+    if (!gd.suppressExpectedFindings) return;
+    const region = props.cluster.region;
+    // Presence is checked by the config loader; ownership decides whether seedshield may add a filter.
+    const detector = gd.detectors[region];
+    if (detector === undefined || !detector.ownedBySeedshield) {
+      Annotations.of(this).addWarningV2(
+        'seedshield:guardDutySuppressionSkipped',
+        `protection.guardDuty.detectors.${region} is not owned by seedshield: no suppression filter is created for cluster ${props.cluster.id}. Ask the detector's owner to archive ${suppressedFindingTypes(toFindingRules(props.config)).join(', ')} on instances tagged ${CLUSTER_TAG_KEY}=${props.cluster.id}, or leave them as notify-only findings.`,
+      );
+      return;
+    }
+    const types = suppressedFindingTypes(toFindingRules(props.config));
+    if (types.length === 0) return; // the config reclassified every suppressible type: nothing to archive
+    // Clusters of one region share its detector: each filter needs its own rank.
+    const rank = props.config.clusters.filter((c) => c.region === region).findIndex((c) => c.id === props.cluster.id) + 1;
+    new GuardDutySuppression(this, 'GuardDutySuppression', {
+      clusterId: props.cluster.id,
+      detectorId: detector.detectorId,
+      findingTypes: types,
+      rank,
     });
   }
 
