@@ -25,6 +25,7 @@ import { createEngine } from '../lambdas/runtime';
 import { DynamoDbStateStore } from '../lambdas/state/dynamodb-store';
 import { CliUsageError, type CliCommand, type CliContext } from './command';
 import { currentOperator } from './operator';
+import { onCallTopicArnFromStack, StackOutputError } from './stack-outputs';
 
 /** The options every control command takes, as the usage lists them. */
 export const CONTROL_OPTIONS_USAGE = `options:
@@ -34,7 +35,8 @@ export const CONTROL_OPTIONS_USAGE = `options:
   --dry-run                load the state, decide and print the plan and reason; write nothing
   --json                   machine-readable output
   --table NAME             state table (default: ${STATE_TABLE_NAME})
-  --topic-arn ARN          on-call topic (default: $SEEDSHIELD_TOPIC_ARN, then controlPlane.notifications.topicArn)
+  --topic-arn ARN          on-call topic (default: $SEEDSHIELD_TOPIC_ARN, then controlPlane.notifications.topicArn,
+                           then the Seedshield-ControlPlane stack's OnCallTopicArn output)
   --hosted-zone-id ID      act on this hosted zone instead of dns.hostedZoneId (e.g. against moto)
   -h, --help               show this help`;
 
@@ -119,13 +121,21 @@ async function runControl(command: ControlCommand, args: readonly string[], { en
   } else {
     event = buildEvent(command, positionals, options, topology, env);
     topicArn = options.topicArn ?? env.SEEDSHIELD_TOPIC_ARN ?? config.controlPlane.notifications.topicArn;
-    if (!options.dryRun && !topicArn) {
-      throw new CliUsageError('no on-call topic: pass --topic-arn ARN or set SEEDSHIELD_TOPIC_ARN (every operator command is notified)');
-    }
   }
 
   const homeRegion = config.controlPlane.homeRegion;
   const clients = new AwsClients(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {});
+  if (event && !options.dryRun && !topicArn) {
+    // The config gives only an e-mail: the control-plane stack created the topic and publishes its ARN.
+    // Every operator command is notified, so without a topic nothing is done (exit 2, nothing changed).
+    try {
+      topicArn = await onCallTopicArnFromStack(clients, homeRegion);
+    } catch (err) {
+      if (!(err instanceof StackOutputError)) throw err;
+      io.stderr(`seedshield: no on-call topic: ${err.message}`);
+      return 2;
+    }
+  }
   const store = new DynamoDbStateStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: homeRegion, ...clients.baseConfig() }), { marshallOptions: { removeUndefinedValues: true } }),
     tableName: options.table,
