@@ -13,6 +13,7 @@ import { CliUsageError, type CliCommand } from './command';
 import { CONTROL_COMMANDS, CONTROL_OPTIONS_USAGE, CONTROL_PARSE_OPTIONS } from './control';
 import { REVIEW_COMMAND } from './review';
 import { SANDBOX_COMMAND } from './sandbox';
+import { PARAMS_COMMAND } from './params';
 
 /** The drill: it parses its own options (see `seedshield drill --help`). */
 const DRILL_COMMAND: CliCommand = {
@@ -23,7 +24,7 @@ const DRILL_COMMAND: CliCommand = {
 };
 
 /** Every command, in the order the usage lists them. Add a command here. */
-export const CLI_COMMANDS: readonly CliCommand[] = [...CONTROL_COMMANDS, DRILL_COMMAND, SANDBOX_COMMAND, REVIEW_COMMAND];
+export const CLI_COMMANDS: readonly CliCommand[] = [...CONTROL_COMMANDS, DRILL_COMMAND, SANDBOX_COMMAND, REVIEW_COMMAND, PARAMS_COMMAND];
 
 /** The usage text, built from {@link CLI_COMMANDS}. */
 export const USAGE = `usage: seedshield <command> [arguments] [options]
