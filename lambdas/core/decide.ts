@@ -32,6 +32,7 @@ import {
   RESTORE_GUARDS,
   undoneCuts,
 } from './policy';
+import { classifyFinding } from './finding-policy';
 import {
   ActiveJob,
   ClusterState,
@@ -40,8 +41,10 @@ import {
   Decision,
   DecisionOutcome,
   Effect,
+  FindingEvent,
   GlobalState,
   JobResultEvent,
+  NotifiedFinding,
   NotifyEffect,
   OperatorEvent,
   OperatorPin,
@@ -146,23 +149,19 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
   switch (event.type) {
     case 'ALARM_STATE': {
       requireCluster(d, event.clusterId);
-      const applied = applySignal(d, event.clusterId, event.alarmName, { kind: event.kind, state: event.state, timestamp: event.stateTimestamp }, `alarm ${event.alarmName} = ${event.state}`);
+      const applied = applySignal(d, event.clusterId, event.alarmName, gateDdos(d, event.clusterId, event.alarmName, { kind: event.kind, state: event.state, timestamp: event.stateTimestamp }), `alarm ${event.alarmName} = ${event.state}`);
       if (!applied) {
         return unchanged(state, 'STALE', `Ignored alarm ${event.alarmName} = ${event.state} for cluster ${event.clusterId}: a state at least as new is already recorded.`);
       }
+      releaseCorroboratedDdos(d, event.clusterId);
       advanceTimers(d, event.clusterId, false);
       evaluateTrigger(d, event.clusterId);
       break;
     }
-    case 'COMPROMISE': {
+    case 'FINDING': {
       requireCluster(d, event.clusterId);
-      const key = `guardduty:${event.findingId}`;
-      const applied = applySignal(d, event.clusterId, key, { kind: 'compromise', state: 'ALARM', timestamp: event.at }, `GuardDuty finding ${event.findingId} (${event.findingType}, severity ${event.severity})`);
-      if (!applied) {
-        return unchanged(state, 'STALE', `Ignored GuardDuty finding ${event.findingId} for cluster ${event.clusterId}: an update at least as new is already recorded.`);
-      }
-      advanceTimers(d, event.clusterId, false);
-      evaluateTrigger(d, event.clusterId);
+      const early = applyFinding(d, event);
+      if (early) return early;
       break;
     }
     case 'JOB_RESULT': {
@@ -174,8 +173,9 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
     case 'RECONCILE': {
       for (const o of event.observedAlarms) {
         requireCluster(d, o.clusterId);
-        applySignal(d, o.clusterId, o.alarmName, { kind: o.kind, state: o.state, timestamp: o.stateTimestamp }, `alarm ${o.alarmName} = ${o.state}`);
+        applySignal(d, o.clusterId, o.alarmName, gateDdos(d, o.clusterId, o.alarmName, { kind: o.kind, state: o.state, timestamp: o.stateTimestamp }), `alarm ${o.alarmName} = ${o.state}`);
       }
+      for (const c of topology.clusters) releaseCorroboratedDdos(d, c.id);
       for (const c of topology.clusters) advanceTimers(d, c.id, true);
       for (const id of triggerOrder(d)) evaluateTrigger(d, id);
       compareObservedCuts(d, event);
@@ -301,8 +301,11 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
   const prev = c.signals[key];
   if (prev !== undefined && incoming.timestamp <= prev.timestamp) return false;
   // ALARM -> ALARM (a newer update of a still-firing alarm) is not a new activation: keep the operator's
-  // acknowledgement. A newer GuardDuty update of an acknowledged finding is a recurrence: it re-activates.
-  const keepAck = prev?.acknowledgedAt !== undefined && prev.kind !== 'compromise' && prev.state === 'ALARM' && incoming.state === 'ALARM';
+  // acknowledgement. A newer GuardDuty update of an acknowledged compromise re-activates it only when it shows
+  // new activity (see compromiseRecurs): GuardDuty re-publishes active findings every few hours.
+  const keepAck =
+    prev?.acknowledgedAt !== undefined &&
+    (prev.kind === 'compromise' ? !compromiseRecurs(prev, incoming) : prev.state === 'ALARM' && incoming.state === 'ALARM');
   const next: SignalState = keepAck ? { ...incoming, acknowledgedAt: prev!.acknowledgedAt } : incoming;
   const wasActive = hasActiveTrigger(c);
   const activated = isSignalActive(next) && !(prev !== undefined && isSignalActive(prev));
@@ -321,6 +324,131 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
   }
   d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: `Recorded ${description} for cluster ${id}; ${consequence}.` });
   return true;
+}
+
+/**
+ * Whether an update of an acknowledged (operator-restored) compromise shows new activity: `service.count` rose,
+ * or `service.eventLastSeen` is later than the restore. A re-published update without either (GuardDuty
+ * publishes updates of active findings at the detector's publishing frequency, 6 hours by default) leaves the
+ * restore standing.
+ * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
+ */
+function compromiseRecurs(prev: SignalState, incoming: SignalState): boolean {
+  const countRose = prev.findingCount !== undefined && incoming.findingCount !== undefined && incoming.findingCount > prev.findingCount;
+  return countRose || (incoming.lastSeen ?? incoming.timestamp) > prev.acknowledgedAt!;
+}
+
+/** Notify-only findings are told to on-call once, then again at most once a day while they show new activity. */
+const RENOTIFY_FINDING_MS = 24 * 60 * MINUTE_MS;
+/** Notify-only findings not updated for this long are forgotten (keeps the state item small). */
+const FORGET_FINDING_MS = 30 * 24 * 60 * MINUTE_MS;
+
+/**
+ * A GuardDuty finding: classified by the finding policy. A compromise becomes a sticky signal; an attack on us
+ * or expected activity is recorded and notified, never a trigger (it never isolates and never uses the rate
+ * limit); an attack on us may corroborate a held DDoS reading.
+ */
+function applyFinding(d: Draft, event: FindingEvent): Decision | undefined {
+  const id = event.clusterId;
+  const verdict = classifyFinding(event.facts, d.topology.findingPolicy);
+  const what = `GuardDuty finding ${event.findingId} (${event.facts.type}, severity ${event.facts.severity})`;
+  const why = `${verdict.class}: ${verdict.explanation} [${verdict.ruleId}]`;
+  if (verdict.class === 'ignore') {
+    return unchanged(d.orig, 'NO_CHANGE', `Ignored ${what} on cluster ${id}: ${verdict.explanation} [${verdict.ruleId}].`);
+  }
+  if (verdict.class === 'compromise') {
+    const applied = applySignal(
+      d,
+      id,
+      `guardduty:${event.findingId}`,
+      { kind: 'compromise', state: 'ALARM', timestamp: event.at, findingCount: event.count, lastSeen: event.lastSeen },
+      `${what}, ${why}`,
+    );
+    if (!applied) {
+      return unchanged(d.orig, 'STALE', `Ignored GuardDuty finding ${event.findingId} for cluster ${id}: an update at least as new is already recorded.`);
+    }
+    if (verdict.warning) d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: verdict.warning, severity: 'WARNING' });
+    advanceTimers(d, id, false);
+    evaluateTrigger(d, id);
+    return undefined;
+  }
+  const c = d.clusters[id];
+  const prev = c.notifiedFindings?.[event.findingId];
+  if (prev !== undefined && event.at <= prev.at) {
+    return unchanged(d.orig, 'STALE', `Ignored GuardDuty finding ${event.findingId} for cluster ${id}: an update at least as new is already recorded.`);
+  }
+  const newActivity = prev === undefined || event.count > prev.count || event.lastSeen > prev.lastSeen;
+  const tell = prev === undefined || (newActivity && d.now - prev.notifiedAt >= RENOTIFY_FINDING_MS);
+  const kept = Object.fromEntries(Object.entries(c.notifiedFindings ?? {}).filter(([, f]) => d.now - f.at < FORGET_FINDING_MS));
+  const record: NotifiedFinding = { class: verdict.class, count: event.count, lastSeen: event.lastSeen, at: event.at, notifiedAt: tell ? d.now : prev!.notifiedAt };
+  const attack = verdict.class === 'attack-on-us';
+  setCluster(d, id, {
+    notifiedFindings: { ...kept, [event.findingId]: record },
+    lastAttackSeenAt: attack && newActivity ? Math.max(c.lastAttackSeenAt ?? 0, event.lastSeen) : c.lastAttackSeenAt,
+  });
+  const consequence = verdict.class === 'attack-on-us' ? 'notify only, never isolates' : 'expected on a blockchain node, notify only';
+  d.notes.push({
+    clusterId: id,
+    outcome: 'SIGNAL_RECORDED',
+    reason: `${what} on cluster ${id} (count ${event.count}) is ${why}; ${consequence}${tell ? '' : newActivity ? ' (told less than a day ago)' : ' (re-published, no new activity)'}.`,
+    ...(tell ? { severity: verdict.warning ? ('WARNING' as const) : ('INFO' as const) } : {}),
+  });
+  if (verdict.warning && tell) d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: verdict.warning, severity: 'WARNING' });
+  // An attack on us is no trigger by itself; it only ever releases a DDoS reading that waits for corroboration.
+  if (attack && releaseCorroboratedDdos(d, id)) evaluateTrigger(d, id);
+  return undefined;
+}
+
+/** Whether a DDoS reading at `at` is corroborated on cluster `id` (unhealthy, surge, or an attack-on-us finding in the window). */
+function ddosCorroboration(d: Draft, id: string, at: number): string | undefined {
+  const c = d.clusters[id];
+  const impact = Object.entries(c.signals).find(([, s]) => (s.kind === 'unhealthy' || s.kind === 'surge') && s.state === 'ALARM' && s.acknowledgedAt === undefined);
+  if (impact) return `alarm ${impact[0]} (${impact[1].kind}) is in ALARM`;
+  const windowMs = (d.topology.policy.ddosImpactWindowMinutes ?? 30) * MINUTE_MS;
+  if (c.lastAttackSeenAt !== undefined && Math.abs(at - c.lastAttackSeenAt) <= windowMs) return 'an attack-on-us GuardDuty finding was seen within the window';
+  return undefined;
+}
+
+/**
+ * Under `isolateOnDdos: "with-impact"`, marks a DDoS reading in ALARM without corroboration as awaiting impact
+ * (not a trigger). Shield's DDoSDetected can be non-zero without an attack underway, and Shield mitigates at the
+ * edge by itself: alone it is worth a WARNING, not an isolation.
+ * @see https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html
+ */
+function gateDdos(d: Draft, id: string, key: string, incoming: SignalState): SignalState {
+  if ((d.topology.policy.isolateOnDdos ?? 'always') !== 'with-impact' || incoming.kind !== 'ddos' || incoming.state !== 'ALARM') return incoming;
+  const prev = d.clusters[id].signals[key];
+  // A reading already released stays released while the alarm keeps firing.
+  if (prev?.state === 'ALARM' && prev.awaitingImpact !== true) return incoming;
+  if (ddosCorroboration(d, id, incoming.timestamp) !== undefined) return incoming;
+  if (prev?.awaitingImpact !== true && (prev === undefined || incoming.timestamp > prev.timestamp)) {
+    const minutes = d.topology.policy.ddosImpactWindowMinutes ?? 30;
+    d.notes.push({
+      clusterId: id,
+      outcome: 'SIGNAL_RECORDED',
+      reason: `Shield reports DDoSDetected on cluster ${id} (alarm ${key}) without impact: no unhealthy targets, no traffic surge, no attack-on-us finding within ${minutes} minutes. Shield mitigates at the edge; not isolating (protection.isolateOnDdos is "with-impact").`,
+      severity: 'WARNING',
+    });
+  }
+  return { ...incoming, awaitingImpact: true };
+}
+
+/** Releases held DDoS readings of a cluster that are now corroborated; returns whether one was released. */
+function releaseCorroboratedDdos(d: Draft, id: string): boolean {
+  const c = d.clusters[id];
+  const held = Object.entries(c.signals).filter(([, s]) => s.awaitingImpact === true && s.state === 'ALARM');
+  let released = false;
+  for (const [key, s] of held) {
+    const by = ddosCorroboration(d, id, s.timestamp);
+    if (by === undefined) continue;
+    const cur = d.clusters[id];
+    const wasActive = hasActiveTrigger(cur);
+    const { awaitingImpact: _held, ...signal } = s;
+    setCluster(d, id, { signals: { ...cur.signals, [key]: signal }, clearSince: isSignalActive(signal) ? undefined : cur.clearSince, lastTriggerAt: !wasActive && isSignalActive(signal) ? d.now : cur.lastTriggerAt });
+    d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: `The DDoS reading ${key} of cluster ${id} is corroborated (${by}): it counts as a trigger now.` });
+    released = true;
+  }
+  return released;
 }
 
 function acknowledgeSignals(d: Draft, id: string): number {

@@ -33,9 +33,9 @@ export function startsAtOnce(effect: Effect): boolean {
   return IMMEDIATE_EFFECT_TYPES.includes(effect.type);
 }
 
-/** Whether a signal is an active trigger: an unacknowledged compromise, or an unacknowledged alarm in ALARM. */
+/** Whether a signal is an active trigger: an unacknowledged compromise, or an unacknowledged alarm in ALARM not held for corroboration. */
 export function isSignalActive(signal: SignalState): boolean {
-  if (signal.acknowledgedAt !== undefined) return false;
+  if (signal.acknowledgedAt !== undefined || signal.awaitingImpact === true) return false;
   return signal.kind === 'compromise' || signal.state === 'ALARM';
 }
 

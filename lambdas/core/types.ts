@@ -4,6 +4,7 @@
  * Effects are plain data; actuators carry them out. Nothing here imports the AWS SDK or aws-cdk-lib.
  */
 import type { RuntimeTopology } from '../../lib/config/topology';
+import type { FindingFacts } from './finding-policy';
 
 export type { RuntimeTopology };
 
@@ -46,6 +47,29 @@ export interface SignalState {
    * @default - not acknowledged
    */
   readonly acknowledgedAt?: number;
+  /** GuardDuty `service.count` of the last update (compromise signals): a rise is new activity. @default - not a finding */
+  readonly findingCount?: number;
+  /** GuardDuty `service.eventLastSeen` of the last update, epoch ms (compromise signals). @default - not a finding */
+  readonly lastSeen?: number;
+  /**
+   * A `ddos` alarm in ALARM held back under `isolateOnDdos: "with-impact"`: not a trigger until unhealthy targets,
+   * a traffic surge or an attack-on-us finding corroborates it.
+   * @default false
+   */
+  readonly awaitingImpact?: boolean;
+}
+
+/** The last update of a notify-only GuardDuty finding (attack on us, expected activity): re-published updates stay quiet. */
+export interface NotifiedFinding {
+  readonly class: 'attack-on-us' | 'expected-on-blockchain-node';
+  /** `service.count` of the last update. */
+  readonly count: number;
+  /** `service.eventLastSeen`, epoch ms. */
+  readonly lastSeen: number;
+  /** `updatedAt` of the last update, epoch ms: orders updates. */
+  readonly at: number;
+  /** When on-call was last told about it, epoch ms. */
+  readonly notifiedAt: number;
 }
 
 /**
@@ -132,6 +156,10 @@ export interface ClusterState {
   };
   /** Id of the last operator command applied to (or refused for) this cluster: replaying it is a no-op. */
   readonly lastOperatorEventId?: string;
+  /** Newest `eventLastSeen` of an attack-on-us finding, epoch ms: corroborates a DDoS reading (with-impact). */
+  readonly lastAttackSeenAt?: number;
+  /** Notify-only findings by finding id (pruned after 30 days). @default {} */
+  readonly notifiedFindings?: Readonly<Record<string, NotifiedFinding>>;
 }
 
 /** State shared by all clusters. One DynamoDB item. */
@@ -171,15 +199,22 @@ export interface AlarmEvent {
   readonly stateTimestamp: number;
 }
 
-/** A GuardDuty finding about an instance of a cluster: the cluster is compromised. */
-export interface CompromiseEvent {
-  readonly type: 'COMPROMISE';
+/**
+ * A GuardDuty finding about an instance of a cluster. The core classifies it with the finding policy
+ * (`finding-policy.ts`, plus the config's rules): only a compromise isolates.
+ */
+export interface FindingEvent {
+  readonly type: 'FINDING';
   readonly id: string;
   readonly clusterId: string;
   readonly findingId: string;
-  readonly findingType: string;
-  readonly severity: number;
-  /** `detail.updatedAt`, epoch ms. */
+  /** What the policy classifies on. */
+  readonly facts: FindingFacts;
+  /** `service.count`: occurrences aggregated under this finding id. */
+  readonly count: number;
+  /** `service.eventLastSeen`, epoch ms (the activity itself, not the publication). */
+  readonly lastSeen: number;
+  /** `detail.updatedAt`, epoch ms: orders the updates of one finding. */
   readonly at: number;
 }
 
@@ -256,7 +291,7 @@ export interface OperatorEvent {
   readonly operator: string;
 }
 
-export type CoreEvent = AlarmEvent | CompromiseEvent | ReconcileEvent | JobResultEvent | OperatorEvent;
+export type CoreEvent = AlarmEvent | FindingEvent | ReconcileEvent | JobResultEvent | OperatorEvent;
 
 // ---------------------------------------------------------------- effects
 

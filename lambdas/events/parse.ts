@@ -8,7 +8,9 @@
  */
 import { CLUSTER_TAG_KEY, parseAlarmName } from '../../lib/config/naming';
 import type { RuntimeTopology } from '../../lib/config/topology';
-import type { AlarmEvent, AlarmStateValue, CompromiseEvent } from '../core/types';
+import { ignoredBeforeRules } from '../core/finding-policy';
+import type { AlarmEvent, AlarmStateValue, FindingEvent } from '../core/types';
+import { findingActivity } from './guardduty-facts';
 import { BadEventError } from '../errors';
 
 /** Source and detail-type of the reconcile schedule's payload (see the control-plane stack). */
@@ -16,10 +18,10 @@ export const RECONCILE_SOURCE = 'seedshield.scheduler';
 export const RECONCILE_DETAIL_TYPE = 'Reconcile';
 
 /** A parsed delivery: a cluster event, or a request to reconcile. */
-export type ParsedDelivery = AlarmEvent | CompromiseEvent | { readonly type: 'RECONCILE_REQUEST'; readonly id: string };
+export type ParsedDelivery = AlarmEvent | FindingEvent | { readonly type: 'RECONCILE_REQUEST'; readonly id: string };
 
 /** Why an event was rejected; stable codes for logs and metrics. */
-export type RejectionCode = 'MALFORMED' | 'UNSUPPORTED_SOURCE' | 'UNKNOWN_ALARM' | 'UNKNOWN_CLUSTER' | 'NOT_A_CLUSTER_RESOURCE' | 'BAD_TIMESTAMP';
+export type RejectionCode = 'IGNORED_FINDING' | 'MALFORMED' | 'UNSUPPORTED_SOURCE' | 'UNKNOWN_ALARM' | 'UNKNOWN_CLUSTER' | 'NOT_A_CLUSTER_RESOURCE' | 'BAD_TIMESTAMP';
 
 /** A delivery the control plane refuses to act on. */
 export class EventRejectedError extends BadEventError {
@@ -73,11 +75,16 @@ function parseAlarm(raw: Record<string, any>, topology: RuntimeTopology): AlarmE
   return { type: 'ALARM_STATE', id: raw.id, clusterId: parsed.clusterId, alarmName: detail.alarmName, kind: parsed.kind, state, stateTimestamp };
 }
 
-function parseGuardDuty(raw: Record<string, any>, topology: RuntimeTopology): CompromiseEvent {
+function parseGuardDuty(raw: Record<string, any>, topology: RuntimeTopology): FindingEvent {
   const detail = raw.detail;
-  if (!isRecord(detail) || typeof detail.id !== 'string' || typeof detail.type !== 'string') {
-    throw new EventRejectedError('MALFORMED', 'GuardDuty event without detail.id and detail.type');
+  if (!isRecord(detail) || typeof detail.id !== 'string' || typeof detail.type !== 'string' || typeof detail.severity !== 'number') {
+    throw new EventRejectedError('MALFORMED', 'GuardDuty event without detail.id, detail.type and a numeric detail.severity');
   }
+  const activity = findingActivity(detail);
+  // Samples, archived findings, attack sequences and non-instance resources are decided before any tag is
+  // read: a non-instance resource has no instance tags, and an attack sequence names no single cluster.
+  const ignored = ignoredBeforeRules(activity);
+  if (ignored) throw new EventRejectedError('IGNORED_FINDING', `GuardDuty finding ${detail.id} (${detail.type}) is ignored: ${ignored.explanation} [${ignored.ruleId}]`);
   const tags: unknown = detail.resource?.instanceDetails?.tags;
   const clusterTag = Array.isArray(tags) ? tags.find((t) => isRecord(t) && t.key === CLUSTER_TAG_KEY) : undefined;
   if (!clusterTag || typeof clusterTag.value !== 'string') {
@@ -86,13 +93,16 @@ function parseGuardDuty(raw: Record<string, any>, topology: RuntimeTopology): Co
   knownCluster(topology, clusterTag.value, `GuardDuty finding ${detail.id}`);
   const at = parseAwsTimestamp(detail.updatedAt) ?? parseAwsTimestamp(raw.time);
   if (at === undefined) throw new EventRejectedError('BAD_TIMESTAMP', `GuardDuty finding ${detail.id} has no parsable updatedAt`);
+  const { count, eventLastSeen, ...facts } = activity;
   return {
-    type: 'COMPROMISE',
+    type: 'FINDING',
     id: raw.id,
     clusterId: clusterTag.value,
     findingId: detail.id,
-    findingType: detail.type,
-    severity: typeof detail.severity === 'number' ? detail.severity : 0,
+    facts,
+    count,
+    // Without eventLastSeen the publication time is the best bound on the activity (never earlier than it).
+    lastSeen: parseAwsTimestamp(eventLastSeen) ?? at,
     at,
   };
 }

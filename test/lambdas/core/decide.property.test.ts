@@ -5,7 +5,7 @@ import { initialWorldState } from '../../../lambdas/core/initial-state';
 import { clustersInDns, clustersToObserve, stateVersions } from '../../../lambdas/core/policy';
 import { ClusterStatus, CoreEvent, Decision, Effect, OperatorPin, ReconcileEvent, ReconcileObservation, WorldState } from '../../../lambdas/core/types';
 import { effectiveWeights } from '../../../lambdas/core/weights';
-import { MIN, POLICY, T0 } from './fixtures';
+import { compromise, MIN, POLICY, T0 } from './fixtures';
 
 // ---------------------------------------------------------------- generators
 
@@ -128,7 +128,7 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
     case 'alarm':
       return { type: 'ALARM_STATE', id, clusterId: cid(step.c), alarmName: `${cid(step.c)}-${kinds[step.a]}`, kind: kinds[step.a], state: step.state, stateTimestamp: now + step.ts * MIN };
     case 'compromise':
-      return { type: 'COMPROMISE', id, clusterId: cid(step.c), findingId: `f${step.f}`, findingType: 'Backdoor:EC2/C&CActivity.B', severity: 8, at: now + step.ts * MIN };
+      return compromise(id, cid(step.c), now + step.ts * MIN, `f${step.f}`);
     case 'reconcile': {
       const observed = observation(step.look, topo, state);
       return {
@@ -176,7 +176,7 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
       // their own order (alarm/finding timestamps, job ids); late duplicates of RECONCILE and OPERATOR events
       // are dropped by the handler's processed-event marker (EVENT#<id>), so they are not replayed here. An
       // immediate replay of EVERY event is checked after each step.
-      const candidates = history.filter((e) => e.type === 'ALARM_STATE' || e.type === 'COMPROMISE' || e.type === 'JOB_RESULT');
+      const candidates = history.filter((e) => e.type === 'ALARM_STATE' || e.type === 'FINDING' || e.type === 'JOB_RESULT');
       return candidates.length > 0 ? candidates[Math.max(0, candidates.length - 1 - step.back)] : { type: 'RECONCILE', id, observedAlarms: [] };
     }
   }

@@ -2,7 +2,7 @@
 import type { RuntimeTopology, TopologyCluster, TopologyPolicy } from '../../../lib/config/topology';
 import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
-import { AlarmEvent, CompromiseEvent, CoreEvent, Decision, JobResultEvent, OperatorEvent, ReconcileEvent, WorldState } from '../../../lambdas/core/types';
+import { AlarmEvent, CoreEvent, FindingEvent, Decision, JobResultEvent, OperatorEvent, ReconcileEvent, WorldState } from '../../../lambdas/core/types';
 
 export const MIN = 60_000;
 export const T0 = Date.UTC(2026, 0, 1);
@@ -49,13 +49,26 @@ export const alarm = (id: string, clusterId: string, state: AlarmEvent['state'],
   stateTimestamp: at,
 });
 
-export const compromise = (id: string, clusterId: string, at: number, findingId = 'f1'): CompromiseEvent => ({
-  type: 'COMPROMISE',
+/** A GuardDuty finding the policy classifies as a compromise (C&C activity, the instance as ACTOR). */
+export const compromise = (id: string, clusterId: string, at: number, findingId = 'f1', activity: { count?: number; lastSeen?: number } = {}): FindingEvent =>
+  finding(id, clusterId, at, { type: 'Backdoor:EC2/C&CActivity.B', severity: 8, resourceRole: 'ACTOR', direction: 'OUTBOUND' }, findingId, activity);
+
+/** A GuardDuty finding with the given facts (instance resource, not sample, not archived unless said). */
+export const finding = (
+  id: string,
+  clusterId: string,
+  at: number,
+  facts: Partial<FindingEvent['facts']> & { type: string; severity: number },
+  findingId = 'f1',
+  activity: { count?: number; lastSeen?: number } = {},
+): FindingEvent => ({
+  type: 'FINDING',
   id,
   clusterId,
   findingId,
-  findingType: 'Backdoor:EC2/C&CActivity.B',
-  severity: 8,
+  facts: { resourceType: 'Instance', sample: false, archived: false, ...facts },
+  count: activity.count ?? 1,
+  lastSeen: activity.lastSeen ?? at,
   at,
 });
 
