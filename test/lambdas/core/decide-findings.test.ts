@@ -218,7 +218,7 @@ describe('property: non-compromise findings', () => {
         let now = T0;
         // WHEN
         for (const [i, s] of steps.entries()) {
-          const facts = Object.fromEntries(Object.entries(s.facts).filter(([, v]) => v !== undefined)) as FindingEvent['facts'];
+          const facts = Object.fromEntries(Object.entries(s.facts).filter(([, v]) => v !== undefined)) as unknown as FindingEvent['facts'];
           if (classifyFinding(facts).class === 'compromise') continue;
           now += s.dt * MIN;
           const event: CoreEvent = finding(`e${i}`, ['a', 'b', 'c'][s.cluster], now, facts, `f${s.finding}`, { count: s.count, lastSeen: now });
