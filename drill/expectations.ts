@@ -4,6 +4,7 @@
  * is a new member of `Expectation` (drill/scenario.ts, with its parser) and a new entry in
  * {@link EXPECTATIONS}: the compiler refuses the table until the entry is there.
  */
+import { subRangeOf } from '../lambdas/actuators/nacl-plan';
 import type { ClusterState } from '../lambdas/core/types';
 import { pinName } from '../lambdas/events/operator';
 import type { ScenarioRun, Snapshot } from './harness';
@@ -111,17 +112,18 @@ export async function isolationCompleteness(run: ScenarioRun, c: ClusterState): 
   const policy = run.world.topology.policy;
   if (tc?.kind !== 'aws') return problems;
   if (!c.isolation) return [`expected ${c.clusterId} to have an isolation record, it has none (status ${c.status})`];
-  if (policy.cutInternet && (c.isolation.revokedIngress?.length ?? 0) === 0) problems.push(`the isolation record of ${c.clusterId} lists no revoked SG ingress`);
+  const entries = c.isolation.addedNaclEntries ?? [];
+  if (policy.cutInternet && !entries.some((e) => subRangeOf(e.ruleNumber) === 'internetDeny')) problems.push(`the isolation record of ${c.clusterId} lists no internet deny entry`);
   if (policy.cutBlockProducerPath) {
     // One deny per site CIDR, per direction, per network ACL (public and private).
     const w = run.world.clusters[c.clusterId];
     const acls = new Set([w.publicNetworkAclId, w.privateNetworkAclId]).size;
     const expected = acls * 2 * (run.world.topology.siteCidrs.ipv4.length + run.world.topology.siteCidrs.ipv6.length);
-    const recorded = c.isolation.addedNaclEntries?.length ?? 0;
-    if (recorded !== expected) problems.push(`the isolation record of ${c.clusterId} lists ${recorded} NACL deny entries, expected ${expected}`);
+    const recorded = entries.filter((e) => subRangeOf(e.ruleNumber) === 'siteDeny').length;
+    if (recorded !== expected) problems.push(`the isolation record of ${c.clusterId} lists ${recorded} NACL site deny entries, expected ${expected}`);
   }
   const seen = await run.observer.observeIsolation(c.clusterId, run.world.topology);
-  if (policy.cutInternet && !seen.internetCut) problems.push(`moto shows ${seen.ingressRuleCount} ingress rules left on the NLB security group of ${c.clusterId}`);
+  if (policy.cutInternet && !seen.internetCut) problems.push(`moto lacks ${seen.missingInternetEntries.length} internet-cut NACL entries of ${c.clusterId}`);
   if (policy.cutBlockProducerPath && seen.missingDenyEntries.length > 0) problems.push(`moto lacks ${seen.missingDenyEntries.length} NACL deny entries of ${c.clusterId}`);
   return problems;
 }

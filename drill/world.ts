@@ -174,6 +174,7 @@ export async function buildClusterWorld(
     privateNetworkAclId,
     privateRouteTableIds: privateRouteTableIds.join(','),
     vpnGatewayId,
+    vpcId,
   };
   for (const [key, value] of Object.entries(parameters) as [ClusterParameterKey, string][]) {
     if (options.omitParameters?.includes(key)) continue;

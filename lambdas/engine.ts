@@ -15,7 +15,7 @@ import { decide } from './core/decide';
 import { mergeIsolation } from './core/isolation-record';
 import { clustersToObserve, startsAtOnce, stateVersions } from './core/policy';
 import type { AlarmEvent, ClusterState, CoreEvent, Decision, Effect, IsolationRecord, JobResultEvent, ObservedCuts, ReconcileObservation } from './core/types';
-import { DuplicateEventError, StateConflictError } from './errors';
+import { DuplicateEventError, PartialCutError, StateConflictError } from './errors';
 import { EventRejectedError, parseDelivery } from './events/parse';
 import type { JournalEntry, StateStore } from './state/store';
 
@@ -258,7 +258,10 @@ export class RemediationEngine {
         const message = describeError(err);
         outcomes[index] = { effect, ok: false, error: message };
         logger.error('effect failed', { eventId: event.id, effectId: effect.id, effectType: effect.type, error: message });
-        await store.recordOutcome({ ...entry, phase: 'FAILED', result: { error: message } }).catch(() => undefined);
+        // A cut AWS took only in part: what IS in force joins the record, so undo removes it even if no retry succeeds.
+        const partial = err instanceof PartialCutError ? (err.isolation as Partial<IsolationRecord>) : undefined;
+        if (owner && partial) records.set(owner.clusterId, mergeIsolation(records.get(owner.clusterId), partial)!);
+        await store.recordOutcome({ ...entry, phase: 'FAILED', result: { error: message, ...(partial ? { isolation: partial } : {}) } }).catch(() => undefined);
       }
     };
 
@@ -301,7 +304,7 @@ export class RemediationEngine {
     const entries = await this.#props.store.journal(cluster.clusterId, JOURNAL_LOOKBACK);
     for (const entry of entries) {
       const part = (entry.result as { isolation?: Partial<IsolationRecord> } | undefined)?.isolation;
-      if (entry.phase === 'DONE' && ids.has(entry.effect.id) && part) record = mergeIsolation(record, part)!;
+      if ((entry.phase === 'DONE' || entry.phase === 'FAILED') && ids.has(entry.effect.id) && part) record = mergeIsolation(record, part)!;
     }
     return record;
   }

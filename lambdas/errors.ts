@@ -53,3 +53,17 @@ export class DnsSafetyError extends SeedshieldError {}
 
 /** The event was already applied (EventBridge delivers at least once). Not an error for the caller: a no-op. */
 export class DuplicateEventError extends SeedshieldError {}
+
+/**
+ * Some changes of a cut were made and some were rejected: the cut is NOT fully in force. `isolation` says what
+ * is, so the engine records it (undo removes exactly it) and the job fails and is retried.
+ */
+export class PartialCutError extends ActuatorError {
+  /** What is in force after this attempt (a part of an `IsolationRecord`). */
+  readonly isolation: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, isolation: Readonly<Record<string, unknown>>, options: SeedshieldErrorOptions = {}) {
+    super(message, options);
+    this.isolation = isolation;
+  }
+}

@@ -6,7 +6,7 @@
  * (replacing an ACL, say) without redeploying the control plane.
  */
 import { GetParametersByPathCommand, SSMClient, type Parameter } from '@aws-sdk/client-ssm';
-import { CLUSTER_PARAMETERS, clusterParameterName, clusterParameterPrefix, type ClusterParameterKey } from '../../lib/config/naming';
+import { CLUSTER_PARAMETERS, OPTIONAL_CLUSTER_PARAMETERS, clusterParameterName, clusterParameterPrefix, type ClusterParameterKey } from '../../lib/config/naming';
 import type { TopologyCluster } from '../../lib/config/topology';
 import { ActuatorError, ResourceDiscoveryError } from '../errors';
 
@@ -25,6 +25,11 @@ export interface ClusterResources {
   /** Route tables of the private subnets, where the VPN routes propagate. */
   readonly privateRouteTableIds: readonly string[];
   readonly vpnGatewayId: string;
+  /**
+   * The cluster VPC.
+   * @default - not published (older stacks): the actuator reads it from the network ACL
+   */
+  readonly vpcId?: string;
 }
 
 /** Parameters published as comma-separated lists. */
@@ -121,6 +126,7 @@ export class ClusterResourceDiscovery {
 
     const out: Record<string, unknown> = { clusterId, region };
     for (const k of Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]) {
+      if (OPTIONAL_CLUSTER_PARAMETERS.includes(k) && !values.get(clusterParameterName(clusterId, k))?.trim()) continue;
       out[k] = LIST_KEYS.has(k) ? list(k) : read(k);
     }
     return out as unknown as ClusterResources;

@@ -1,14 +1,26 @@
 /**
- * Cuts an aws cluster off (NLB security group ingress, site CIDRs on the NACLs, VPN route propagation) and
- * undoes exactly what was cut.
+ * Cuts an aws cluster off with network ACL entries (the internet and the block-producer path, each on its own)
+ * and undoes exactly what was cut.
  *
- * Crash safety: every cut is recorded on the resource itself BEFORE it is made, so re-running a cut after a
- * crash (when the first run changed AWS but its result was never persisted) returns the same record instead of
- * an empty one, and restore still knows what to put back:
- * - revoked SG rules are stashed as tags on the security group (`seedshield:revoked-ingress:<n>`);
- * - route tables whose propagation we disable are tagged `seedshield:propagation-disabled` = VGW id;
- * - deny entries are self-describing (reserved rule range 100..999, DENY, all protocols, a site CIDR).
- * Restore removes the tags after putting things back.
+ * Why network ACLs and not the NLB security group: security groups track connections, and "when you change a
+ * security group rule, its tracked connections are not immediately interrupted"; to stop traffic at once, use
+ * a network ACL, which is stateless: "adding a network ACL that blocks traffic in either direction breaks
+ * existing connections" (EC2 User Guide, "Amazon EC2 security group connection tracking"). A p2p session lasts
+ * hours: revoking SG ingress left every established session (the attacker's included) and the NAT egress open.
+ *
+ * Layout: fixed rule numbers from nacl-plan.ts (allows that must survive below the denies). Speed: one round of
+ * describes (ACLs, VPC, route tables, in parallel), then every entry and propagation change in parallel, so
+ * the cut is in force two round trips after the effect starts.
+ *
+ * Exactness and crash safety:
+ * - The plan (which entry at which number) is a pure function of the published ids, the VPC's CIDRs and the
+ *   config, computed BEFORE any call: a re-run after a crash plans the same entries, recognises those already
+ *   there, and returns the same record, so restore knows what to remove.
+ * - A rule number in our sub-ranges held by an entry that is not ours is refused before any change is made.
+ * - When AWS rejects some entries and accepts others, the effect fails with a {@link PartialCutError} that
+ *   carries what IS in force; the engine records it, the job fails and is retried, and undo removes exactly it.
+ * - Route tables whose propagation we disable are tagged `seedshield:propagation-disabled` = VGW id first.
+ * - Records written before this layout (SG ingress revocations, deny-only entries) are still undone exactly.
  */
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -19,35 +31,42 @@ import {
   DescribeNetworkAclsCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
   DisableVgwRoutePropagationCommand,
   EC2Client,
   EnableVgwRoutePropagationCommand,
-  RevokeSecurityGroupIngressCommand,
   type IpPermission,
   type NetworkAcl,
-  type NetworkAclEntry,
   type RouteTable,
   type SecurityGroup,
-  type Tag,
+  type Vpc,
 } from '@aws-sdk/client-ec2';
 import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
 import type { AddedNaclEntry, IsolationRecord, RevokedIngressRule } from '../core/types';
-import { ActuatorError, ResourceDiscoveryError } from '../errors';
+import { ActuatorError, PartialCutError, ResourceDiscoveryError } from '../errors';
+
+export { PartialCutError };
 import { awsCall, awsErrorCode } from './aws-call';
 import type { ClusterResourceDiscovery, ClusterResources } from './discovery';
+import {
+  blockProducerCutPlan,
+  internetCutPlan,
+  isPlannedEntry,
+  NaclPlanError,
+  RESERVED_RULE_MAX,
+  RESERVED_RULE_MIN,
+  type NaclPlanInput,
+  type PlannedNaclEntry,
+} from './nacl-plan';
 
-/** First rule number of the range reserved for isolation deny entries (the cluster's allows start at 1000). */
-export const DENY_RULE_MIN = 100;
-/** Last rule number of the reserved deny range. */
-export const DENY_RULE_MAX = 999;
-/** Prefix of the SG tags that stash revoked ingress rules. */
+/** First rule number of the range reserved for the control plane (the cluster's allows start at 1000). */
+export const DENY_RULE_MIN = RESERVED_RULE_MIN;
+/** Last rule number of the reserved range. */
+export const DENY_RULE_MAX = RESERVED_RULE_MAX;
+/** Prefix of the SG tags that stashed revoked ingress rules (records of the earlier SG cut). */
 export const REVOKED_INGRESS_TAG_PREFIX = 'seedshield:revoked-ingress:';
 /** Tag on a route table whose VPN route propagation seedshield disabled; value: the VGW id. */
 export const PROPAGATION_DISABLED_TAG = 'seedshield:propagation-disabled';
-/** EC2 allows 50 user tags per resource; leave room for the stack's own. */
-const MAX_STASHED_RULES = 40;
-/** EC2 tag values are at most 256 characters. */
-const MAX_TAG_VALUE = 256;
 
 /** Site CIDRs the BP path uses. */
 export interface SiteCidrs {
@@ -55,7 +74,7 @@ export interface SiteCidrs {
   readonly ipv6: readonly string[];
 }
 
-/** What a cut or undo did, beyond the isolation record. */
+/** What an undo did. */
 export interface UndoResult {
   readonly reauthorizedIngress: readonly RevokedIngressRule[];
   readonly alreadyPresentIngress: readonly RevokedIngressRule[];
@@ -67,19 +86,29 @@ export interface UndoResult {
   readonly enabledPropagation: readonly { readonly routeTableId: string; readonly gatewayId: string }[];
 }
 
+/** One planned entry that is not in force. */
+export interface MissingNaclEntry {
+  readonly networkAclId: string;
+  readonly egress: boolean;
+  readonly ruleNumber: number;
+  readonly action: 'allow' | 'deny';
+  readonly cidr: string;
+}
+
 /** How a cluster looks now, for the reconcile to detect divergence from the recorded state. */
 export interface IsolationObservation {
   readonly clusterId: string;
-  readonly securityGroupId: string;
-  /** Ingress rules the NLB security group has now. */
-  readonly ingressRuleCount: number;
-  /** Site CIDR deny entries expected on the ACLs but absent. */
-  readonly missingDenyEntries: readonly { readonly networkAclId: string; readonly egress: boolean; readonly cidr: string }[];
+  /** The ACLs the cluster stack publishes now (a redeploy may have replaced one). */
+  readonly networkAclIds: readonly string[];
+  /** Internet-cut entries of the plan absent from those ACLs. */
+  readonly missingInternetEntries: readonly MissingNaclEntry[];
+  /** BP-cut deny entries of the plan absent from those ACLs. */
+  readonly missingDenyEntries: readonly MissingNaclEntry[];
   /** Private route tables that propagate the VGW's routes now. */
   readonly propagatingRouteTableIds: readonly string[];
-  /** No ingress at all on the NLB security group. */
+  /** Every internet-cut entry in force. */
   readonly internetCut: boolean;
-  /** Every deny entry present and no private route table propagating the VGW. */
+  /** Every BP deny entry in force and no private route table propagating the VGW. */
   readonly blockProducerPathCut: boolean;
 }
 
@@ -93,6 +122,15 @@ export interface Ec2IsolationActuatorProps {
   readonly topology: RuntimeTopology;
 }
 
+/** The cluster as one round of describes shows it. */
+interface ClusterView {
+  readonly ec2: EC2Client;
+  readonly res: ClusterResources;
+  readonly acls: readonly NetworkAcl[];
+  readonly planInput: NaclPlanInput;
+  readonly routeTables: readonly RouteTable[];
+}
+
 /** Carries out CUT_INTERNET, CUT_BP_PATH and UNDO_ISOLATION on one deployment's aws clusters. */
 export class Ec2IsolationActuator {
   readonly #props: Ec2IsolationActuatorProps;
@@ -102,211 +140,175 @@ export class Ec2IsolationActuator {
   }
 
   /**
-   * Revokes every ingress permission of the cluster's NLB security group.
+   * Cuts the internet, both directions, on the public and private ACLs: allows for the VPC CIDRs and the site
+   * CIDRs first, then denies for 0.0.0.0/0 (and ::/0 where the VPC has IPv6). Established flows drop.
    *
-   * @returns every rule revoked by this call or, before a crash, by an earlier run of the same cut (from the
-   *   stash tags), so the record restore works from is complete either way
+   * @returns every entry in force (made now or by an earlier attempt)
+   * @throws PartialCutError when AWS rejected some entries; ActuatorError (conflict, AWS), ResourceDiscoveryError
    */
-  async cutInternet(clusterId: string): Promise<Pick<IsolationRecord, 'revokedIngress'>> {
-    const { ec2, res } = await this.#cluster(clusterId);
-    const sg = await describeGroup(ec2, res.nlbSecurityGroupId);
-    const stashed = stashedRules(sg);
-    const current = flattenIngress(res.nlbSecurityGroupId, sg.IpPermissions ?? []);
-    const all = dedupeRules([...stashed.rules, ...current]);
-
-    // Stash first: if we crash after the revoke, the tags still say what to put back.
-    const toStash = current.filter((r) => !stashed.rules.some((s) => ruleKey(s) === ruleKey(r)));
-    if (toStash.length > 0) {
-      if (stashed.rules.length + toStash.length > MAX_STASHED_RULES) {
-        throw new ActuatorError(
-          `security group ${res.nlbSecurityGroupId} has ${stashed.rules.length + toStash.length} ingress rules; at most ${MAX_STASHED_RULES} can be recorded safely`,
-        );
-      }
-      let n = stashed.nextIndex;
-      const tags: Tag[] = toStash.map((r) => ({ Key: `${REVOKED_INGRESS_TAG_PREFIX}${n++}`, Value: encodeRule(r) }));
-      await awsCall(`CreateTags ${res.nlbSecurityGroupId}`, () =>
-        ec2.send(new CreateTagsCommand({ Resources: [res.nlbSecurityGroupId], Tags: tags })),
-      );
-    }
-    if (current.length > 0) {
-      await awsCall(`RevokeSecurityGroupIngress ${res.nlbSecurityGroupId}`, () =>
-        ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: res.nlbSecurityGroupId, IpPermissions: current.map(toIpPermission) })),
-      );
-    }
-    return { revokedIngress: all };
+  async cutInternet(clusterId: string, siteCidrs: SiteCidrs = this.#props.topology.siteCidrs): Promise<Pick<IsolationRecord, 'addedNaclEntries'>> {
+    const view = await this.#view(clusterId, siteCidrs, false);
+    const plan = this.#plan(clusterId, () => internetCutPlan(view.planInput));
+    const addedNaclEntries = await applyPlan(view, plan, `internet cut of ${clusterId}`, (entries) => ({ addedNaclEntries: entries }));
+    return { addedNaclEntries };
   }
 
   /**
-   * Denies every site CIDR, ingress and egress, on the public and private NACLs (rule numbers 100..999, before the
-   * cluster's allows at >= 1000), and disables VGW route propagation on every private route table that has it.
+   * Cuts the block-producer path: a deny per site CIDR, both directions, on the public and private ACLs (from
+   * 200, below the internet cut's site allows), and VGW route propagation off on every private route table
+   * that has it. All changes at once.
    *
-   * Idempotent: deny entries that already exist identically are recorded, not added again; route tables tagged
-   * by an earlier run of the cut are recorded even though their propagation is already off.
+   * @throws PartialCutError when AWS rejected some changes; ActuatorError, ResourceDiscoveryError
    */
   async cutBlockProducerPath(clusterId: string, siteCidrs: SiteCidrs): Promise<Pick<IsolationRecord, 'addedNaclEntries' | 'disabledPropagation'>> {
-    const { ec2, res } = await this.#cluster(clusterId);
-    const cidrs = siteCidrList(siteCidrs);
-    const addedNaclEntries: AddedNaclEntry[] = [];
-    for (const aclId of unique([res.publicNetworkAclId, res.privateNetworkAclId])) {
-      const acl = await describeAcl(ec2, aclId);
-      if (!acl) throw new ResourceDiscoveryError(`network ACL ${aclId} of ${clusterId} does not exist; redeploy the cluster stack`);
-      for (const egress of [false, true]) {
-        const entries = (acl.Entries ?? []).filter((e) => e.Egress === egress);
-        const used = new Set(entries.map((e) => e.RuleNumber));
-        let next = DENY_RULE_MIN;
-        for (const cidr of cidrs) {
-          const existing = entries.find((e) => isOurDeny(e, cidr));
-          if (existing) {
-            addedNaclEntries.push(naclRecord(aclId, existing.RuleNumber as number, egress, cidr));
-            continue;
+    const view = await this.#view(clusterId, siteCidrs, true);
+    const plan = this.#plan(clusterId, () => blockProducerCutPlan(view.planInput));
+    const vgw = view.res.vpnGatewayId;
+    const tables = view.routeTables.filter((rt) => {
+      const propagating = (rt.PropagatingVgws ?? []).some((p) => p.GatewayId === vgw);
+      const taggedByUs = (rt.Tags ?? []).some((t) => t.Key === PROPAGATION_DISABLED_TAG && t.Value === vgw);
+      return propagating || taggedByUs; // off before the attack and not ours: not ours to turn back on
+    });
+    const disabled: { routeTableId: string; gatewayId: string }[] = [];
+    const failures: string[] = [];
+    const propagation = Promise.all(
+      tables.map(async (rt) => {
+        const routeTableId = rt.RouteTableId as string;
+        try {
+          if ((rt.PropagatingVgws ?? []).some((p) => p.GatewayId === vgw)) {
+            // Tag first: a crash between the two calls then still records the table.
+            await awsCall(`CreateTags ${routeTableId}`, () =>
+              view.ec2.send(new CreateTagsCommand({ Resources: [routeTableId], Tags: [{ Key: PROPAGATION_DISABLED_TAG, Value: vgw }] })),
+            );
+            await awsCall(`DisableVgwRoutePropagation ${routeTableId}`, () =>
+              view.ec2.send(new DisableVgwRoutePropagationCommand({ RouteTableId: routeTableId, GatewayId: vgw })),
+            );
           }
-          while (used.has(next)) next++;
-          if (next > DENY_RULE_MAX) {
-            throw new ActuatorError(`no free rule number in ${DENY_RULE_MIN}..${DENY_RULE_MAX} on ${aclId} (egress: ${egress})`);
-          }
-          const ruleNumber = next;
-          used.add(ruleNumber);
-          await awsCall(`CreateNetworkAclEntry ${aclId} #${ruleNumber}`, () =>
-            ec2.send(
-              new CreateNetworkAclEntryCommand({
-                NetworkAclId: aclId,
-                RuleNumber: ruleNumber,
-                Egress: egress,
-                Protocol: '-1',
-                RuleAction: 'deny',
-                ...(cidr.v6 ? { Ipv6CidrBlock: cidr.value } : { CidrBlock: cidr.value }),
-              }),
-            ),
-          );
-          addedNaclEntries.push(naclRecord(aclId, ruleNumber, egress, cidr));
+          disabled.push({ routeTableId, gatewayId: vgw });
+        } catch (err) {
+          failures.push(err instanceof Error ? err.message : String(err));
         }
-      }
+      }),
+    );
+    let entries: AddedNaclEntry[] = [];
+    let entryError: unknown;
+    try {
+      entries = await applyPlan(view, plan, `block-producer cut of ${clusterId}`, (e) => ({ addedNaclEntries: e }));
+    } catch (err) {
+      entryError = err;
+      if (err instanceof PartialCutError) entries = [...((err.isolation as Partial<IsolationRecord>).addedNaclEntries ?? [])];
     }
-
-    const disabledPropagation: { routeTableId: string; gatewayId: string }[] = [];
-    const tables = await describeRouteTables(ec2, res.privateRouteTableIds);
-    for (const rt of tables) {
-      const routeTableId = rt.RouteTableId as string;
-      const propagating = (rt.PropagatingVgws ?? []).some((p) => p.GatewayId === res.vpnGatewayId);
-      const taggedByUs = (rt.Tags ?? []).some((t) => t.Key === PROPAGATION_DISABLED_TAG && t.Value === res.vpnGatewayId);
-      if (!propagating && !taggedByUs) continue; // off before the attack: not ours to turn back on
-      if (propagating) {
-        // Tag first: a crash between the two calls then still records the table.
-        await awsCall(`CreateTags ${routeTableId}`, () =>
-          ec2.send(new CreateTagsCommand({ Resources: [routeTableId], Tags: [{ Key: PROPAGATION_DISABLED_TAG, Value: res.vpnGatewayId }] })),
-        );
-        await awsCall(`DisableVgwRoutePropagation ${routeTableId}`, () =>
-          ec2.send(new DisableVgwRoutePropagationCommand({ RouteTableId: routeTableId, GatewayId: res.vpnGatewayId })),
-        );
-      }
-      disabledPropagation.push({ routeTableId, gatewayId: res.vpnGatewayId });
+    await propagation;
+    const inForce = { addedNaclEntries: entries, disabledPropagation: sortTables(disabled) };
+    if (entryError instanceof PartialCutError || (failures.length > 0 && !entryError)) {
+      const why = [...(entryError instanceof Error ? [entryError.message] : []), ...failures].join('; ');
+      throw new PartialCutError(`the block-producer cut of ${clusterId} is only partly in force: ${why}`, inForce, { cause: entryError });
     }
-    return { addedNaclEntries, disabledPropagation };
+    if (entryError) {
+      // Refused before any entry was made (conflict, missing ACL): what propagation did is still in force.
+      if (disabled.length > 0) throw new PartialCutError(`the block-producer cut of ${clusterId} is only partly in force: ${(entryError as Error).message}`, inForce, { cause: entryError });
+      throw entryError;
+    }
+    return inForce;
   }
 
   /**
-   * Undoes exactly what `record` says was cut: re-authorizes the revoked rules (a rule already back is fine),
-   * deletes the added deny entries still there (a missing one is fine; an entry another actor put at the same
-   * rule number is left alone), re-enables propagation on the recorded route tables. Then removes the stash tags.
+   * Undoes exactly what `record` says was cut: deletes the recorded entries still there (a missing one is
+   * fine; a different entry at the same number is left alone), re-enables propagation on the recorded route
+   * tables, and re-authorizes SG rules recorded by the earlier SG cut. Deletions run in parallel.
    */
   async undoIsolation(clusterId: string, record: IsolationRecord): Promise<UndoResult> {
     const { ec2 } = await this.#cluster(clusterId);
 
-    const reauthorizedIngress: RevokedIngressRule[] = [];
-    const alreadyPresentIngress: RevokedIngressRule[] = [];
-    const byGroup = groupBy(record.revokedIngress ?? [], (r) => r.groupId);
-    for (const [groupId, rules] of byGroup) {
-      const sg = await describeGroup(ec2, groupId);
-      const present = new Set(flattenIngress(groupId, sg.IpPermissions ?? []).map(ruleKey));
-      for (const rule of rules) {
-        if (present.has(ruleKey(rule))) {
-          alreadyPresentIngress.push(rule);
-          continue;
-        }
-        try {
-          await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [toIpPermission(rule)] }));
-          reauthorizedIngress.push(rule);
-        } catch (err) {
-          if (awsErrorCode(err) !== 'InvalidPermission.Duplicate') {
-            throw new ActuatorError(`AuthorizeSecurityGroupIngress ${groupId} failed: ${awsErrorCode(err)}`, { cause: err });
+    const [sgResult, aclResult, enabledPropagation] = await Promise.all([
+      undoIngress(ec2, record.revokedIngress ?? []),
+      undoEntries(ec2, record.addedNaclEntries ?? []),
+      Promise.all(
+        (record.disabledPropagation ?? []).map(async (p) => {
+          try {
+            await ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: p.routeTableId, GatewayId: p.gatewayId }));
+          } catch (err) {
+            if (awsErrorCode(err) === 'InvalidRouteTableID.NotFound') return undefined;
+            throw new ActuatorError(`EnableVgwRoutePropagation ${p.routeTableId} failed: ${awsErrorCode(err)}`, { cause: err });
           }
-          alreadyPresentIngress.push(rule);
-        }
-      }
-      const stashKeys = (sg.Tags ?? []).filter((t) => t.Key?.startsWith(REVOKED_INGRESS_TAG_PREFIX)).map((t) => ({ Key: t.Key }));
-      if (stashKeys.length > 0) {
-        await awsCall(`DeleteTags ${groupId}`, () => ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: stashKeys })));
-      }
-    }
-
-    // moto answers HTTP 500 (which the SDK retries as transient) for a missing entry, where AWS answers
-    // InvalidNetworkAclEntry.NotFound: describe first and only delete what is there.
-    const deletedNaclEntries: AddedNaclEntry[] = [];
-    const missingNaclEntries: AddedNaclEntry[] = [];
-    const foreignNaclEntries: AddedNaclEntry[] = [];
-    for (const [aclId, entries] of groupBy(record.addedNaclEntries ?? [], (e) => e.networkAclId)) {
-      const acl = await describeAcl(ec2, aclId);
-      for (const entry of entries) {
-        const there = (acl?.Entries ?? []).find((e) => e.RuleNumber === entry.ruleNumber && e.Egress === entry.egress);
-        if (!there) {
-          missingNaclEntries.push(entry);
-          continue;
-        }
-        const cidr = entry.ipv6CidrBlock ? { value: entry.ipv6CidrBlock, v6: true } : { value: entry.cidrBlock ?? '', v6: false };
-        if (!isOurDeny(there, cidr)) {
-          foreignNaclEntries.push(entry);
-          continue;
-        }
-        await awsCall(`DeleteNetworkAclEntry ${aclId} #${entry.ruleNumber}`, () =>
-          ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: aclId, RuleNumber: entry.ruleNumber, Egress: entry.egress })),
-        );
-        deletedNaclEntries.push(entry);
-      }
-    }
-
-    const enabledPropagation: { routeTableId: string; gatewayId: string }[] = [];
-    for (const p of record.disabledPropagation ?? []) {
-      try {
-        await ec2.send(new EnableVgwRoutePropagationCommand({ RouteTableId: p.routeTableId, GatewayId: p.gatewayId }));
-      } catch (err) {
-        if (awsErrorCode(err) === 'InvalidRouteTableID.NotFound') continue;
-        throw new ActuatorError(`EnableVgwRoutePropagation ${p.routeTableId} failed: ${awsErrorCode(err)}`, { cause: err });
-      }
-      await awsCall(`DeleteTags ${p.routeTableId}`, () =>
-        ec2.send(new DeleteTagsCommand({ Resources: [p.routeTableId], Tags: [{ Key: PROPAGATION_DISABLED_TAG }] })),
-      );
-      enabledPropagation.push({ routeTableId: p.routeTableId, gatewayId: p.gatewayId });
-    }
-    return { reauthorizedIngress, alreadyPresentIngress, deletedNaclEntries, missingNaclEntries, foreignNaclEntries, enabledPropagation };
+          await awsCall(`DeleteTags ${p.routeTableId}`, () =>
+            ec2.send(new DeleteTagsCommand({ Resources: [p.routeTableId], Tags: [{ Key: PROPAGATION_DISABLED_TAG }] })),
+          );
+          return { routeTableId: p.routeTableId, gatewayId: p.gatewayId };
+        }),
+      ),
+    ]);
+    return { ...sgResult, ...aclResult, enabledPropagation: enabledPropagation.filter((p): p is { routeTableId: string; gatewayId: string } => p !== undefined) };
   }
 
-  /** Reads how cut the cluster looks now (no changes). */
+  /** Reads how cut the cluster looks now, against the ACLs it publishes now (no changes). */
   async observe(clusterId: string, siteCidrs: SiteCidrs = this.#props.topology.siteCidrs): Promise<IsolationObservation> {
-    const { ec2, res } = await this.#cluster(clusterId);
-    const sg = await describeGroup(ec2, res.nlbSecurityGroupId);
-    const ingressRuleCount = flattenIngress(res.nlbSecurityGroupId, sg.IpPermissions ?? []).length;
-    const missingDenyEntries: { networkAclId: string; egress: boolean; cidr: string }[] = [];
-    for (const aclId of unique([res.publicNetworkAclId, res.privateNetworkAclId])) {
-      const acl = await describeAcl(ec2, aclId);
-      for (const egress of [false, true]) {
-        for (const cidr of siteCidrList(siteCidrs)) {
-          const found = (acl?.Entries ?? []).some((e) => e.Egress === egress && isOurDeny(e, cidr));
-          if (!found) missingDenyEntries.push({ networkAclId: aclId, egress, cidr: cidr.value });
-        }
-      }
-    }
-    const tables = await describeRouteTables(ec2, res.privateRouteTableIds);
-    const propagatingRouteTableIds = tables
-      .filter((rt) => (rt.PropagatingVgws ?? []).some((p) => p.GatewayId === res.vpnGatewayId))
+    const view = await this.#view(clusterId, siteCidrs, true);
+    const missing = (plan: PlannedNaclEntry[]): MissingNaclEntry[] =>
+      plan
+        .filter((p) => !entriesOf(view.acls, p.networkAclId).some((e) => isPlannedEntry(e, p)))
+        .map((p) => ({ networkAclId: p.networkAclId, egress: p.egress, ruleNumber: p.ruleNumber, action: p.action, cidr: (p.cidrBlock ?? p.ipv6CidrBlock) as string }));
+    const missingInternetEntries = missing(this.#plan(clusterId, () => internetCutPlan(view.planInput)));
+    const missingDenyEntries = missing(this.#plan(clusterId, () => blockProducerCutPlan(view.planInput)));
+    const propagatingRouteTableIds = view.routeTables
+      .filter((rt) => (rt.PropagatingVgws ?? []).some((p) => p.GatewayId === view.res.vpnGatewayId))
       .map((rt) => rt.RouteTableId as string);
     return {
       clusterId,
-      securityGroupId: res.nlbSecurityGroupId,
-      ingressRuleCount,
+      networkAclIds: unique([view.res.publicNetworkAclId, view.res.privateNetworkAclId]),
+      missingInternetEntries,
       missingDenyEntries,
       propagatingRouteTableIds,
-      internetCut: ingressRuleCount === 0,
+      internetCut: missingInternetEntries.length === 0,
       blockProducerPathCut: missingDenyEntries.length === 0 && propagatingRouteTableIds.length === 0,
+    };
+  }
+
+  #plan(clusterId: string, make: () => PlannedNaclEntry[]): PlannedNaclEntry[] {
+    try {
+      return make();
+    } catch (err) {
+      if (err instanceof NaclPlanError) throw new ActuatorError(`cannot plan the isolation of ${clusterId}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  /**
+   * One round of parallel describes: both ACLs, the VPC (its CIDRs decide the allows and whether ::/0 is
+   * denied) and, for the BP path, the private route tables. A published ACL that no longer exists means the
+   * stack was redeployed since discovery read SSM: the cache is dropped so the retry reads the new ids.
+   */
+  async #view(clusterId: string, siteCidrs: SiteCidrs, withRouteTables: boolean): Promise<ClusterView> {
+    const { ec2, res } = await this.#cluster(clusterId);
+    const aclIds = unique([res.publicNetworkAclId, res.privateNetworkAclId]);
+    const [acls, knownVpc, routeTables] = await Promise.all([
+      describeAcls(ec2, aclIds),
+      res.vpcId ? describeVpc(ec2, res.vpcId) : Promise.resolve(undefined),
+      withRouteTables ? describeRouteTables(ec2, res.privateRouteTableIds) : Promise.resolve([]),
+    ]);
+    const found = new Set(acls.map((a) => a.NetworkAclId));
+    const gone = aclIds.filter((id) => !found.has(id));
+    if (gone.length > 0) {
+      this.#props.discovery.invalidate(clusterId);
+      throw new ResourceDiscoveryError(`network ACL ${gone.join(', ')} of ${clusterId} no longer exists (the cluster stack was redeployed?); the retry reads the ids the stack publishes now`);
+    }
+    // Stacks deployed before the VPC id was published: the ACL says which VPC it belongs to.
+    const vpc = knownVpc ?? (await describeVpc(ec2, acls[0].VpcId as string));
+    if (!vpc) throw new ResourceDiscoveryError(`the VPC of ${clusterId} does not exist; redeploy the cluster stack`);
+    const associated = (state?: string) => state === undefined || state === 'associated';
+    const vpcIpv4Cidrs = unique([
+      ...(vpc.CidrBlock ? [vpc.CidrBlock] : []),
+      ...(vpc.CidrBlockAssociationSet ?? []).filter((a) => associated(a.CidrBlockState?.State) && a.CidrBlock).map((a) => a.CidrBlock as string),
+    ]);
+    const vpcIpv6Cidrs = unique(
+      (vpc.Ipv6CidrBlockAssociationSet ?? []).filter((a) => associated(a.Ipv6CidrBlockState?.State) && a.Ipv6CidrBlock).map((a) => a.Ipv6CidrBlock as string),
+    );
+    return {
+      ec2,
+      res,
+      acls,
+      routeTables,
+      planInput: { networkAclIds: aclIds, vpcIpv4Cidrs, vpcIpv6Cidrs, siteIpv4Cidrs: siteCidrs.ipv4, siteIpv6Cidrs: siteCidrs.ipv6 },
     };
   }
 
@@ -316,6 +318,141 @@ export class Ec2IsolationActuator {
     const res = await this.#props.discovery.resources(cluster);
     return { ec2: this.#props.ec2(res.region), res, cluster };
   }
+}
+
+/**
+ * Makes every planned entry not already in force, all in parallel.
+ *
+ * Before any change: an entry of someone else at one of our numbers is a conflict, and nothing is made (no
+ * half cut). After: if AWS rejected some creates, a PartialCutError carries the entries in force.
+ */
+async function applyPlan(
+  view: ClusterView,
+  plan: readonly PlannedNaclEntry[],
+  what: string,
+  partial: (entries: AddedNaclEntry[]) => Partial<IsolationRecord>,
+): Promise<AddedNaclEntry[]> {
+  const already: PlannedNaclEntry[] = [];
+  const toMake: PlannedNaclEntry[] = [];
+  const conflicts: string[] = [];
+  for (const p of plan) {
+    const there = entriesOf(view.acls, p.networkAclId).find((e) => e.RuleNumber === p.ruleNumber && e.Egress === p.egress);
+    if (!there) toMake.push(p);
+    else if (isPlannedEntry(there, p)) already.push(p);
+    else conflicts.push(`${p.networkAclId} ${p.egress ? 'outbound' : 'inbound'} rule ${p.ruleNumber} holds ${there.RuleAction} ${there.CidrBlock ?? there.Ipv6CidrBlock} (protocol ${there.Protocol})`);
+  }
+  if (conflicts.length > 0) {
+    throw new ActuatorError(
+      `${what} refused, nothing changed: rule numbers reserved for seedshield hold other entries: ${conflicts.join('; ')}. Fix: delete those entries (rules ${RESERVED_RULE_MIN}-${RESERVED_RULE_MAX} belong to the control plane), then retry`,
+    );
+  }
+  const results = await Promise.allSettled(
+    toMake.map((p) =>
+      awsCall(`CreateNetworkAclEntry ${p.networkAclId} ${p.egress ? 'egress' : 'ingress'} #${p.ruleNumber}`, () =>
+        view.ec2.send(
+          new CreateNetworkAclEntryCommand({
+            NetworkAclId: p.networkAclId,
+            RuleNumber: p.ruleNumber,
+            Egress: p.egress,
+            Protocol: '-1',
+            RuleAction: p.action,
+            ...(p.ipv6CidrBlock ? { Ipv6CidrBlock: p.ipv6CidrBlock } : { CidrBlock: p.cidrBlock }),
+          }),
+        ),
+      ),
+    ),
+  );
+  const made = toMake.filter((_, i) => results[i].status === 'fulfilled');
+  const inForce = [...already, ...made].map(toRecord);
+  const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (rejected.length > 0) {
+    const reasons = rejected.map((e) => (e instanceof Error ? e.message : String(e)));
+    throw new PartialCutError(`${what} is only partly in force (${inForce.length} of ${plan.length} entries): ${reasons.join('; ')}`, partial(inForce), {
+      cause: rejected[0],
+    });
+  }
+  return inForce;
+}
+
+function toRecord(p: PlannedNaclEntry): AddedNaclEntry {
+  return {
+    networkAclId: p.networkAclId,
+    ruleNumber: p.ruleNumber,
+    egress: p.egress,
+    ruleAction: p.action,
+    ...(p.ipv6CidrBlock ? { ipv6CidrBlock: p.ipv6CidrBlock } : { cidrBlock: p.cidrBlock }),
+  };
+}
+
+function entriesOf(acls: readonly NetworkAcl[], aclId: string) {
+  return acls.find((a) => a.NetworkAclId === aclId)?.Entries ?? [];
+}
+
+function sortTables<T extends { routeTableId: string }>(xs: T[]): T[] {
+  return [...xs].sort((a, b) => a.routeTableId.localeCompare(b.routeTableId));
+}
+
+/**
+ * Deletes the recorded entries still there. moto answers HTTP 500 (which the SDK retries as transient) for a
+ * missing entry, where AWS answers InvalidNetworkAclEntry.NotFound: describe first and only delete what is there.
+ */
+async function undoEntries(ec2: EC2Client, recorded: readonly AddedNaclEntry[]) {
+  const deletedNaclEntries: AddedNaclEntry[] = [];
+  const missingNaclEntries: AddedNaclEntry[] = [];
+  const foreignNaclEntries: AddedNaclEntry[] = [];
+  if (recorded.length === 0) return { deletedNaclEntries, missingNaclEntries, foreignNaclEntries };
+  const acls = await describeAcls(ec2, unique(recorded.map((e) => e.networkAclId)));
+  const toDelete: AddedNaclEntry[] = [];
+  for (const entry of recorded) {
+    const there = entriesOf(acls, entry.networkAclId).find((e) => e.RuleNumber === entry.ruleNumber && e.Egress === entry.egress);
+    if (!there) missingNaclEntries.push(entry);
+    else if (!isPlannedEntry(there, { ...entry, action: entry.ruleAction ?? 'deny' })) foreignNaclEntries.push(entry);
+    else toDelete.push(entry);
+  }
+  // Denies first, then the allows below them: never a moment where an allow is gone and its deny still there.
+  const denies = toDelete.filter((e) => (e.ruleAction ?? 'deny') === 'deny');
+  const allows = toDelete.filter((e) => e.ruleAction === 'allow');
+  for (const batch of [denies, allows]) {
+    await Promise.all(
+      batch.map((entry) =>
+        awsCall(`DeleteNetworkAclEntry ${entry.networkAclId} #${entry.ruleNumber}`, () =>
+          ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: entry.networkAclId, RuleNumber: entry.ruleNumber, Egress: entry.egress })),
+        ),
+      ),
+    );
+    deletedNaclEntries.push(...batch);
+  }
+  return { deletedNaclEntries, missingNaclEntries, foreignNaclEntries };
+}
+
+/** Re-authorizes SG ingress rules an earlier (security-group) cut recorded, then removes its stash tags. */
+async function undoIngress(ec2: EC2Client, recorded: readonly RevokedIngressRule[]) {
+  const reauthorizedIngress: RevokedIngressRule[] = [];
+  const alreadyPresentIngress: RevokedIngressRule[] = [];
+  for (const [groupId, rules] of groupBy(recorded, (r) => r.groupId)) {
+    const sg = await describeGroup(ec2, groupId);
+    const present = new Set(flattenIngress(groupId, sg.IpPermissions ?? []).map(ruleKey));
+    for (const rule of rules) {
+      if (present.has(ruleKey(rule))) {
+        alreadyPresentIngress.push(rule);
+        continue;
+      }
+      try {
+        await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [toIpPermission(rule)] }));
+        reauthorizedIngress.push(rule);
+      } catch (err) {
+        if (awsErrorCode(err) !== 'InvalidPermission.Duplicate') {
+          throw new ActuatorError(`AuthorizeSecurityGroupIngress ${groupId} failed: ${awsErrorCode(err)}`, { cause: err });
+        }
+        alreadyPresentIngress.push(rule);
+      }
+    }
+    const stashKeys = (sg.Tags ?? []).filter((t) => t.Key?.startsWith(REVOKED_INGRESS_TAG_PREFIX)).map((t) => ({ Key: t.Key }));
+    if (stashKeys.length > 0) {
+      await awsCall(`DeleteTags ${groupId}`, () => ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: stashKeys })));
+    }
+  }
+  return { reauthorizedIngress, alreadyPresentIngress };
 }
 
 // ---------------------------------------------------------------- helpers (exported for tests and the drill)
@@ -358,74 +495,6 @@ function ruleKey(r: RevokedIngressRule): string {
   return [r.groupId, r.ipProtocol, r.fromPort ?? '', r.toPort ?? '', r.cidrIpv4 ?? '', r.cidrIpv6 ?? '', r.prefixListId ?? '', r.referencedGroupId ?? ''].join('|');
 }
 
-function dedupeRules(rules: readonly RevokedIngressRule[]): RevokedIngressRule[] {
-  const seen = new Map<string, RevokedIngressRule>();
-  for (const r of rules) if (!seen.has(ruleKey(r))) seen.set(ruleKey(r), r);
-  return [...seen.values()];
-}
-
-/** Compact JSON of a rule for a stash tag; drops the description if the tag value would be too long. */
-function encodeRule(r: RevokedIngressRule): string {
-  const compact = { p: r.ipProtocol, f: r.fromPort, t: r.toPort, c4: r.cidrIpv4, c6: r.cidrIpv6, pl: r.prefixListId, g: r.referencedGroupId, d: r.description };
-  let value = JSON.stringify(compact);
-  if (value.length > MAX_TAG_VALUE) value = JSON.stringify({ ...compact, d: undefined });
-  return value;
-}
-
-function stashedRules(sg: SecurityGroup): { rules: RevokedIngressRule[]; nextIndex: number } {
-  const rules: RevokedIngressRule[] = [];
-  let nextIndex = 0;
-  for (const t of sg.Tags ?? []) {
-    if (!t.Key?.startsWith(REVOKED_INGRESS_TAG_PREFIX) || !t.Value) continue;
-    nextIndex = Math.max(nextIndex, Number(t.Key.slice(REVOKED_INGRESS_TAG_PREFIX.length)) + 1 || 0);
-    try {
-      const c = JSON.parse(t.Value) as Record<string, unknown>;
-      const opt = <K extends string>(k: K, v: unknown) => (v === undefined || v === null ? {} : { [k]: v });
-      rules.push({
-        groupId: sg.GroupId as string,
-        ipProtocol: String(c.p),
-        ...opt('fromPort', c.f),
-        ...opt('toPort', c.t),
-        ...opt('cidrIpv4', c.c4),
-        ...opt('cidrIpv6', c.c6),
-        ...opt('prefixListId', c.pl),
-        ...opt('referencedGroupId', c.g),
-        ...opt('description', c.d),
-      } as RevokedIngressRule);
-    } catch {
-      // A tag someone edited by hand: ignore it rather than fail the cut.
-    }
-  }
-  return { rules, nextIndex };
-}
-
-interface Cidr {
-  readonly value: string;
-  readonly v6: boolean;
-}
-
-function siteCidrList(s: SiteCidrs): Cidr[] {
-  return [...s.ipv4.map((value) => ({ value, v6: false })), ...s.ipv6.map((value) => ({ value, v6: true }))];
-}
-
-/** Whether an entry is one of our deny entries for `cidr`: reserved range, DENY, every protocol, same CIDR. */
-function isOurDeny(e: NetworkAclEntry, cidr: Cidr): boolean {
-  const n = e.RuleNumber ?? -1;
-  const entryCidr = cidr.v6 ? e.Ipv6CidrBlock : e.CidrBlock;
-  return (
-    n >= DENY_RULE_MIN &&
-    n <= DENY_RULE_MAX &&
-    e.RuleAction === 'deny' &&
-    (e.Protocol === '-1' || e.Protocol === 'all') &&
-    entryCidr !== undefined &&
-    entryCidr.toLowerCase() === cidr.value.toLowerCase()
-  );
-}
-
-function naclRecord(networkAclId: string, ruleNumber: number, egress: boolean, cidr: Cidr): AddedNaclEntry {
-  return { networkAclId, ruleNumber, egress, ...(cidr.v6 ? { ipv6CidrBlock: cidr.value } : { cidrBlock: cidr.value }) };
-}
-
 async function describeGroup(ec2: EC2Client, groupId: string): Promise<SecurityGroup> {
   const out = await awsCall(`DescribeSecurityGroups ${groupId}`, () => ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })));
   const sg = out.SecurityGroups?.[0];
@@ -433,14 +502,33 @@ async function describeGroup(ec2: EC2Client, groupId: string): Promise<SecurityG
   return sg;
 }
 
-/** The ACL, or undefined when it does not exist. */
-async function describeAcl(ec2: EC2Client, aclId: string): Promise<NetworkAcl | undefined> {
+/**
+ * The ACLs that exist among `ids`: one call per ACL, in parallel (same latency as one call), so a replaced
+ * (deleted) ACL is simply absent instead of failing the lookup of the other. moto answers a missing ACL id
+ * with `InvalidRouteTableID.NotFound` where AWS says `InvalidNetworkAclID.NotFound`.
+ */
+async function describeAcls(ec2: EC2Client, ids: readonly string[]): Promise<NetworkAcl[]> {
+  const each = await Promise.all(
+    ids.map(async (id) => {
+      try {
+        return (await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [id] }))).NetworkAcls ?? [];
+      } catch (err) {
+        const code = awsErrorCode(err);
+        if (code === 'InvalidNetworkAclID.NotFound' || code === 'InvalidRouteTableID.NotFound') return [];
+        throw new ActuatorError(`DescribeNetworkAcls ${id} failed: ${code}`, { cause: err });
+      }
+    }),
+  );
+  return each.flat();
+}
+
+async function describeVpc(ec2: EC2Client, vpcId: string): Promise<Vpc | undefined> {
   try {
-    const out = await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [aclId] }));
-    return out.NetworkAcls?.[0];
+    const out = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+    return out.Vpcs?.[0];
   } catch (err) {
-    if (awsErrorCode(err) === 'InvalidNetworkAclID.NotFound') return undefined;
-    throw new ActuatorError(`DescribeNetworkAcls ${aclId} failed: ${awsErrorCode(err)}`, { cause: err });
+    if (awsErrorCode(err) === 'InvalidVpcID.NotFound') return undefined;
+    throw new ActuatorError(`DescribeVpcs ${vpcId} failed: ${awsErrorCode(err)}`, { cause: err });
   }
 }
 

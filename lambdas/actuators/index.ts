@@ -111,8 +111,8 @@ export class Actuators {
         return { effectId: effect.id, type: effect.type, details: { ...r } };
       }
       case 'CUT_INTERNET': {
-        const isolation = await this.#ec2(ctx.topology).cutInternet(effect.clusterId);
-        return { effectId: effect.id, type: effect.type, isolation, details: { revokedRules: isolation.revokedIngress?.length ?? 0 } };
+        const isolation = await this.#ec2(ctx.topology).cutInternet(effect.clusterId, ctx.topology.siteCidrs);
+        return { effectId: effect.id, type: effect.type, isolation, details: { naclEntries: isolation.addedNaclEntries?.length ?? 0 } };
       }
       case 'CUT_BP_PATH': {
         const isolation = await this.#ec2(ctx.topology).cutBlockProducerPath(effect.clusterId, ctx.topology.siteCidrs);

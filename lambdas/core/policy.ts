@@ -321,8 +321,13 @@ export function divergedWeights(expected: Readonly<Record<string, number>>, serv
 /** Which recorded cuts of an ISOLATED cluster AWS shows open again (empty when everything recorded is in force). */
 export function undoneCuts(cluster: ClusterState, seen: ObservedCuts): ('internet ingress' | 'block-producer path')[] {
   const undone: ('internet ingress' | 'block-producer path')[] = [];
-  if ((cluster.isolation?.revokedIngress?.length ?? 0) > 0 && !seen.internetCut) undone.push('internet ingress');
-  if ((cluster.isolation?.addedNaclEntries?.length ?? 0) > 0 && !seen.blockProducerPathCut) undone.push('block-producer path');
+  // What the record says was cut, from its network ACL denies: 0.0.0.0/0 or ::/0 is the internet cut, any
+  // other deny a site CIDR (allows are what the cut keeps open). Records of the old security-group cut are
+  // not compared: the observation now looks at the ACLs.
+  const denies = (cluster.isolation?.addedNaclEntries ?? []).filter((e) => (e.ruleAction ?? 'deny') === 'deny');
+  const internet = (e: (typeof denies)[number]) => e.cidrBlock === '0.0.0.0/0' || e.ipv6CidrBlock === '::/0';
+  if (denies.some(internet) && !seen.internetCut) undone.push('internet ingress');
+  if (denies.some((e) => !internet(e)) && !seen.blockProducerPathCut) undone.push('block-producer path');
   return undone;
 }
 

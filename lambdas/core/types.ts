@@ -105,6 +105,11 @@ export interface AddedNaclEntry {
   readonly egress: boolean;
   readonly cidrBlock?: string;
   readonly ipv6CidrBlock?: string;
+  /**
+   * Allow or deny. Isolations add allows too (the VPC and site CIDRs that must keep working, below the denies).
+   * @default 'deny' (records written before allows existed)
+   */
+  readonly ruleAction?: 'allow' | 'deny';
 }
 
 /** The job in progress on a cluster: recorded (persisted) before any of its effects is carried out. */

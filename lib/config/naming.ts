@@ -30,7 +30,7 @@ export const stackNames = {
 
 /** The resource ids a cluster stack publishes in SSM (in the cluster's region) for the control plane. */
 export const CLUSTER_PARAMETERS = {
-  /** Security group attached to the NLB: the control plane revokes its ingress to cut the internet. */
+  /** Security group attached to the NLB (undo of isolations recorded before the network ACL cut re-opens it). */
   nlbSecurityGroupId: 'nlb-security-group-id',
   /** Comma-separated EIP allocation ids, one per AZ. */
   eipAllocationIds: 'eip-allocation-ids',
@@ -48,7 +48,11 @@ export const CLUSTER_PARAMETERS = {
   privateRouteTableIds: 'private-route-table-ids',
   /** The virtual private gateway the site VPNs attach to. */
   vpnGatewayId: 'vpn-gateway-id',
+  /** The cluster VPC (its CIDRs are the allows an isolation keeps). Optional: stacks deployed before it lack it. */
+  vpcId: 'vpc-id',
 } as const;
+/** Parameters the control plane can do without (published by newer cluster stacks only). */
+export const OPTIONAL_CLUSTER_PARAMETERS: readonly ClusterParameterKey[] = ['vpcId'];
 export type ClusterParameterKey = keyof typeof CLUSTER_PARAMETERS;
 
 /** Prefix of every SSM parameter a cluster publishes. */

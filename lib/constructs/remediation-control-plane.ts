@@ -286,15 +286,17 @@ export class RemediationControlPlane extends Construct {
     const tagged = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: clusterIds } };
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'CutAndRestoreInternet',
-        actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+        // Restore only: isolations recorded before the ACL cut revoked NLB ingress; undo re-authorizes it.
+        sid: 'RestoreLegacySecurityGroupCut',
+        actions: ['ec2:AuthorizeSecurityGroupIngress'],
         resources: this.#track(regions.map(([a, r]) => ec2Arn(a, r, 'security-group'))),
         conditions: tagged,
       }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'CutAndRestoreBlockProducerPathAcl',
+        // Both cuts (internet and BP path) are network ACL entries on the cluster's own, tagged ACLs.
+        sid: 'CutAndRestoreWithNetworkAcls',
         actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry', 'ec2:ReplaceNetworkAclEntry'],
         resources: this.#track(regions.map(([a, r]) => ec2Arn(a, r, 'network-acl'))),
         conditions: tagged,
@@ -329,7 +331,7 @@ export class RemediationControlPlane extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ObserveClusters',
-        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables'],
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcs'],
         resources: ['*'],
       }),
     );

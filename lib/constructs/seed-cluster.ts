@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { CLUSTER_PARAMETERS, CLUSTER_TAG_KEY, ClusterParameterKey, clusterParameterName } from '../config/naming';
 import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { ValidationError } from '../errors';
+import { RESERVED_RULE_MAX } from '../../lambdas/actuators/nacl-plan';
 import { ClusterAlarm, ClusterAlarms } from './cluster-alarms';
 import { SeedNodeGroup } from './seed-node-group';
 import { grantNodeAgentMetrics, renderNodeAgentInstall } from './node-agent';
@@ -25,9 +26,11 @@ const PUBLIC_SUBNET_MASK = 24;
 const PRIVATE_SUBNET_MASK = 20;
 /**
  * First network ACL rule number seedshield's own allow entries use. Rules 1-999 are RESERVED for the control
- * plane: it inserts deny entries there at run time to isolate the cluster, and lower numbers win.
+ * plane, which inserts entries there at run time in fixed sub-ranges (lower numbers are evaluated first; see
+ * lambdas/actuators/nacl-plan.ts): 100-199 allow the VPC CIDRs, 200-299 deny the site CIDRs (BP cut), 300-399
+ * allow the site CIDRs (internet-only cut), 900-901 deny 0.0.0.0/0 and ::/0 (internet cut).
  */
-export const NACL_ALLOW_RULE_NUMBER = 1000;
+export const NACL_ALLOW_RULE_NUMBER = RESERVED_RULE_MAX + 1;
 
 /** Props of {@link SeedCluster}. Build them from the config with {@link seedClusterPropsFromConfig}. */
 export interface SeedClusterProps {
@@ -136,7 +139,7 @@ export class SeedCluster extends Construct {
   public readonly vpc: ec2.Vpc;
   /** The internet-facing NLB. */
   public readonly nlb: elbv2.NetworkLoadBalancer;
-  /** The NLB's security group: the control plane revokes its ingress to cut the internet. */
+  /** The NLB's security group (isolation does not touch it: security groups keep established flows). */
   public readonly nlbSecurityGroup: ec2.SecurityGroup;
   /** Network ACL of the public subnets; rules 1-999 belong to the control plane. */
   public readonly publicNetworkAcl: ec2.NetworkAcl;
@@ -269,6 +272,7 @@ export class SeedCluster extends Construct {
       publicNetworkAclId: this.publicNetworkAcl.networkAclId,
       privateNetworkAclId: this.privateNetworkAcl.networkAclId,
       privateRouteTableIds: Fn.join(',', this.vpc.privateSubnets.map((s) => s.routeTable.routeTableId)),
+      vpcId: this.vpc.vpcId,
     });
   }
 
@@ -290,7 +294,7 @@ export class SeedCluster extends Construct {
     }
     Validations.of(acl).acknowledge({
       id: 'AwsSolutions::AwsSolutions-VPC3',
-      reason: 'Dedicated ACLs are the control plane\'s isolation lever: allow-all at 1000, deny entries inserted below at run time.',
+      reason: 'Dedicated ACLs are the control plane\'s isolation lever: allow-all at 1000; at run time an isolation inserts, below it, allows for the VPC (and site) CIDRs and denies for the internet and site CIDRs, both directions, which also stop established flows.',
     });
     return acl;
   }

@@ -62,7 +62,7 @@ describe('the control-plane stack', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const bySid = (sid: string) => statements.find((s: any) => s.Sid === sid);
-    for (const sid of ['CutAndRestoreInternet', 'CutAndRestoreBlockProducerPathAcl', 'CutAndRestoreBlockProducerPathRoutes', 'RecordCutsAsTags']) {
+    for (const sid of ['RestoreLegacySecurityGroupCut', 'CutAndRestoreWithNetworkAcls', 'CutAndRestoreBlockProducerPathRoutes', 'RecordCutsAsTags']) {
       expect(bySid(sid).Condition).toMatchObject({ StringEquals: { 'aws:ResourceTag/seedshield:cluster': ['eu-north', 'eu-central', 'us-east'] } });
       expect(bySid(sid).Resource).not.toContain('*');
     }

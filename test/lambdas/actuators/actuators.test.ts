@@ -1,3 +1,4 @@
+import { mergeIsolation } from '../../../lambdas/engine';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { buildClusterWorld, buildDnsWorld } from '../../../drill/world';
@@ -37,14 +38,14 @@ describe('Actuators.execute against moto', () => {
     // WHEN
     const results = [];
     for (const effect of isolate) results.push(await actuators.execute(effect, { topology }));
-    const isolation: IsolationRecord = Object.assign({}, ...results.map((r) => r.isolation ?? {}));
+    const isolation: IsolationRecord = results.reduce<IsolationRecord>((acc, r) => mergeIsolation(acc, r.isolation ?? {}), {});
     const undo = await actuators.execute({ id: 'e2:0', type: 'UNDO_ISOLATION', clusterId: world.clusterId }, { topology, cluster: stateOf(world.clusterId, isolation) });
 
     // THEN
     expect(results.map((r) => r.effectId)).toEqual(['e1:0', 'e1:1', 'e1:2', 'e1:3']);
     expect(results[0].details).toMatchObject({ status: 'INSYNC', changes: expect.arrayContaining([{ setIdentifier: world.clusterId, type: 'A', oldWeight: 100, newWeight: 0 }]) });
-    expect(isolation.revokedIngress).toHaveLength(4);
-    expect(isolation.addedNaclEntries).toHaveLength(12);
+    expect(isolation.revokedIngress).toBeUndefined();
+    expect(isolation.addedNaclEntries).toHaveLength(28 + 12);
     expect(results[3].details).toMatchObject({ messageId: expect.any(String) });
     expect(undo.details).toMatchObject({ deletedNaclEntries: expect.any(Array) });
     const observed = await new Ec2IsolationActuator({
@@ -52,7 +53,8 @@ describe('Actuators.execute against moto', () => {
       discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)),
       topology,
     }).observe(world.clusterId);
-    expect(observed).toMatchObject({ internetCut: false, ingressRuleCount: 4 });
+    expect(observed).toMatchObject({ internetCut: false, blockProducerPathCut: false });
+    expect(observed.missingInternetEntries).toHaveLength(28);
     expect(observed.missingDenyEntries).toHaveLength(12);
     const sgAfter = await clients.ec2(REGION).send(new DescribeSecurityGroupsCommand({ GroupIds: [world.nlbSecurityGroupId] }));
     expect(sgAfter.SecurityGroups?.[0]?.IpPermissions).toEqual(sgBefore.SecurityGroups?.[0]?.IpPermissions);

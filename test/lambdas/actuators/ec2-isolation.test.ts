@@ -1,16 +1,30 @@
 import {
+  CreateNetworkAclCommand,
+  CreateNetworkAclEntryCommand,
+  CreateTagsCommand,
+  DeleteNetworkAclCommand,
   DeleteNetworkAclEntryCommand,
   DescribeNetworkAclsCommand,
   DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  ReplaceNetworkAclAssociationCommand,
   RevokeSecurityGroupIngressCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { buildClusterWorld, type ClusterWorld } from '../../../drill/world';
 import { ClusterResourceDiscovery } from '../../../lambdas/actuators/discovery';
-import { Ec2IsolationActuator, flattenIngress } from '../../../lambdas/actuators/ec2-isolation';
+import { Ec2IsolationActuator, flattenIngress, toIpPermission } from '../../../lambdas/actuators/ec2-isolation';
 import type { AwsClients } from '../../../lambdas/actuators/clients';
-import { ResourceDiscoveryError } from '../../../lambdas/errors';
-import { motoClients, REGION, SITE_CIDRS, topologyOf, uniqueId } from './helpers';
+import { PartialCutError, ResourceDiscoveryError } from '../../../lambdas/errors';
+import { FaultInjectingHandler, motoClients, REGION, SITE_CIDRS, topologyOf, uniqueId, type CannedResponse } from './helpers';
+
+/** EC2's HTTP 400 answer when an ACL is full (not retryable). */
+const EC2_ENTRY_LIMIT_EXCEEDED: CannedResponse = {
+  statusCode: 400,
+  headers: { 'content-type': 'text/xml' },
+  body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>NetworkAclEntryLimitExceeded</Code><Message>The maximum number of entries for this network ACL has been reached.</Message></Error></Errors><RequestID>req-3</RequestID></Response>',
+};
 
 /** The SG's ingress rules, flattened and sorted, descriptions included. */
 async function ingressOf(ec2: EC2Client, groupId: string) {
@@ -49,87 +63,139 @@ describe('Ec2IsolationActuator against moto', () => {
     });
   });
 
-  test('when the internet is cut, it revokes every NLB ingress rule and records each one exactly', async () => {
+  test('when the internet is cut, it adds the fixed layout both ways on both ACLs: VPC and site allows below the internet denies, SG untouched', async () => {
     // GIVEN
-    const before = await ingressOf(ec2, world.nlbSecurityGroupId);
-    expect(before).toHaveLength(4);
+    const sgBefore = await ingressOf(ec2, world.nlbSecurityGroupId);
+    const vpc = await ec2.send(new DescribeVpcsCommand({ VpcIds: [world.vpcId] }));
+    const vpcV6 = vpc.Vpcs![0].Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock!;
 
     // WHEN
     const record = await actuator.cutInternet(world.clusterId);
 
     // THEN
-    expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual([]);
-    expect(sortRules(record.revokedIngress ?? [])).toEqual(before);
-    expect(record.revokedIngress).toContainEqual({
-      groupId: world.nlbSecurityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: 9876,
-      toPort: 9876,
-      cidrIpv6: '::/0',
-      description: 'seed 9876 IPv6',
-    });
+    for (const aclId of [world.publicNetworkAclId, world.privateNetworkAclId]) {
+      const entries = await entriesOf(ec2, aclId);
+      for (const egress of [false, true]) {
+        const ours = entries.filter((e) => e.egress === egress && e.ruleNumber! < 1000).sort((a, b) => a.ruleNumber! - b.ruleNumber!);
+        expect(ours).toEqual([
+          { ruleNumber: 100, egress, action: 'allow', cidr: vpc.Vpcs![0].CidrBlock },
+          { ruleNumber: 101, egress, action: 'allow', cidr: vpcV6 },
+          { ruleNumber: 300, egress, action: 'allow', cidr: '192.0.2.0/24' },
+          { ruleNumber: 301, egress, action: 'allow', cidr: '198.51.100.0/24' },
+          { ruleNumber: 302, egress, action: 'allow', cidr: '2001:db8:1::/48' },
+          { ruleNumber: 900, egress, action: 'deny', cidr: '0.0.0.0/0' },
+          { ruleNumber: 901, egress, action: 'deny', cidr: '::/0' },
+        ]);
+      }
+    }
+    expect(record.addedNaclEntries).toHaveLength(2 * 2 * 7);
+    expect(record.addedNaclEntries).toContainEqual({ networkAclId: world.publicNetworkAclId, ruleNumber: 900, egress: false, ruleAction: 'deny', cidrBlock: '0.0.0.0/0' });
+    expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual(sgBefore);
     expect(JSON.parse(JSON.stringify(record))).toEqual(record); // JSON-safe for the state item
   });
 
-  test('when the internet cut is re-run after a crash, it returns the same record from the stash tags', async () => {
-    // GIVEN: a first run revoked the rules, but its result was never persisted
+  test('when the internet cut is re-run after a crash, it recognises its entries, adds none and returns the same record', async () => {
+    // GIVEN: a first run made the entries, but its result was never persisted
     const first = await actuator.cutInternet(world.clusterId);
+    const after = await entriesOf(ec2, world.privateNetworkAclId);
 
     // WHEN
     const second = await actuator.cutInternet(world.clusterId);
 
     // THEN
-    expect(sortRules(second.revokedIngress ?? [])).toEqual(sortRules(first.revokedIngress ?? []));
-    expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual([]);
+    expect(sortRules(second.addedNaclEntries ?? [])).toEqual(sortRules(first.addedNaclEntries ?? []));
+    expect(await entriesOf(ec2, world.privateNetworkAclId)).toEqual(after);
   });
 
-  test('when the isolation is undone, it puts back exactly the revoked rules and removes the stash tags', async () => {
+  test('when the internet cut is undone, it deletes exactly its entries and the ACLs are as before', async () => {
     // GIVEN
-    const before = await ingressOf(ec2, world.nlbSecurityGroupId);
+    const publicBefore = await entriesOf(ec2, world.publicNetworkAclId);
+    const privateBefore = await entriesOf(ec2, world.privateNetworkAclId);
     const record = await actuator.cutInternet(world.clusterId);
 
     // WHEN
     const undone = await actuator.undoIsolation(world.clusterId, record);
 
     // THEN
+    expect(undone.deletedNaclEntries).toHaveLength(28);
+    expect(sortRules(await entriesOf(ec2, world.publicNetworkAclId))).toEqual(sortRules(publicBefore));
+    expect(sortRules(await entriesOf(ec2, world.privateNetworkAclId))).toEqual(sortRules(privateBefore));
+  });
+
+  test('when someone else holds one of the reserved rule numbers, it refuses the cut and changes nothing', async () => {
+    // GIVEN
+    await ec2.send(
+      new CreateNetworkAclEntryCommand({ NetworkAclId: world.privateNetworkAclId, RuleNumber: 900, Egress: false, Protocol: '6', RuleAction: 'allow', CidrBlock: '0.0.0.0/0', PortRange: { From: 22, To: 22 } }),
+    );
+    const publicBefore = await entriesOf(ec2, world.publicNetworkAclId);
+
+    // WHEN
+    const run = actuator.cutInternet(world.clusterId);
+
+    // THEN
+    await expect(run).rejects.toThrow(/refused, nothing changed: .*inbound rule 900 holds allow 0\.0\.0\.0\/0 \(protocol 6\)\. Fix: delete those entries/);
+    expect(await entriesOf(ec2, world.publicNetworkAclId)).toEqual(publicBefore);
+  });
+
+  test('when AWS rejects one entry of the cut, it fails with what is in force, and the retry completes the cut', async () => {
+    // GIVEN: the ingress deny of 0.0.0.0/0 on the private ACL is rejected once, for good (400)
+    const faults = new FaultInjectingHandler(
+      [EC2_ENTRY_LIMIT_EXCEEDED],
+      (r) => typeof r.body === 'string' && r.body.includes('Action=CreateNetworkAclEntry') && r.body.includes(`NetworkAclId=${world.privateNetworkAclId}`) && r.body.includes('RuleNumber=900') && r.body.includes('Egress=false'),
+    );
+    const faulty = motoClients({ requestHandler: faults as never });
+    const act = new Ec2IsolationActuator({ ec2: (r) => faulty.ec2(r), discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)), topology: topologyOf([world]) });
+
+    // WHEN
+    const failed = await act.cutInternet(world.clusterId).catch((e: unknown) => e);
+
+    // THEN the record of the failure is exactly what moto holds, and a retry adds the rest
+    expect(failed).toBeInstanceOf(PartialCutError);
+    const partial = (failed as PartialCutError).isolation as { addedNaclEntries: { networkAclId: string; ruleNumber: number; egress: boolean }[] };
+    expect(partial.addedNaclEntries).toHaveLength(27);
+    expect(partial.addedNaclEntries).not.toContainEqual(expect.objectContaining({ networkAclId: world.privateNetworkAclId, ruleNumber: 900, egress: false }));
+    expect((await entriesOf(ec2, world.privateNetworkAclId)).some((e) => e.ruleNumber === 900 && !e.egress)).toBe(false);
+    const retried = await act.cutInternet(world.clusterId);
+    expect(retried.addedNaclEntries).toHaveLength(28);
+    expect((await actuator.observe(world.clusterId)).internetCut).toBe(true);
+  });
+
+  test('when a deploy replaced an ACL after discovery read SSM, it fails once, re-reads what the stack publishes, and cuts the new ACL', async () => {
+    // GIVEN: discovery has cached the ids; the stack then replaces the private ACL and publishes the new id
+    await actuator.observe(world.clusterId);
+    const replacement = await ec2.send(new CreateNetworkAclCommand({ VpcId: world.vpcId }));
+    const newAclId = replacement.NetworkAcl!.NetworkAclId!;
+    const assoc = await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [world.privateNetworkAclId] }));
+    for (const a of assoc.NetworkAcls![0].Associations ?? []) {
+      await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: a.NetworkAclAssociationId, NetworkAclId: newAclId }));
+    }
+    await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: world.privateNetworkAclId }));
+    await clients.ssm(REGION).send(new PutParameterCommand({ Name: `/seedshield/clusters/${world.clusterId}/private-network-acl-id`, Value: newAclId, Type: 'String', Overwrite: true }));
+
+    // WHEN
+    const first = await actuator.cutInternet(world.clusterId).catch((e: unknown) => e);
+    const second = await actuator.cutInternet(world.clusterId);
+
+    // THEN
+    expect(first).toBeInstanceOf(ResourceDiscoveryError);
+    expect((first as Error).message).toContain(`network ACL ${world.privateNetworkAclId} of ${world.clusterId} no longer exists`);
+    expect(second.addedNaclEntries!.filter((e) => e.networkAclId === newAclId)).toHaveLength(14);
+  });
+
+  test('when a record of the earlier security-group cut is undone, it puts back exactly the revoked rules and removes the stash tags', async () => {
+    // GIVEN: an isolation recorded before the ACL cut existed
+    const before = await ingressOf(ec2, world.nlbSecurityGroupId);
+    await ec2.send(new CreateTagsCommand({ Resources: [world.nlbSecurityGroupId], Tags: [{ Key: 'seedshield:revoked-ingress:0', Value: '{}' }] }));
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: world.nlbSecurityGroupId, IpPermissions: before.map(toIpPermission) }));
+
+    // WHEN
+    const undone = await actuator.undoIsolation(world.clusterId, { revokedIngress: before });
+
+    // THEN
     expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual(before);
     expect(undone.reauthorizedIngress).toHaveLength(4);
     const sg = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [world.nlbSecurityGroupId] }));
     expect((sg.SecurityGroups?.[0]?.Tags ?? []).filter((t) => t.Key?.startsWith('seedshield:revoked-ingress:'))).toEqual([]);
-  });
-
-  test('when an operator removed a rule by hand before the attack, it does not come back on restore', async () => {
-    // GIVEN
-    await ec2.send(
-      new RevokeSecurityGroupIngressCommand({
-        GroupId: world.nlbSecurityGroupId,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8888, ToPort: 8888, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-      }),
-    );
-    const before = await ingressOf(ec2, world.nlbSecurityGroupId);
-    const record = await actuator.cutInternet(world.clusterId);
-
-    // WHEN
-    await actuator.undoIsolation(world.clusterId, record);
-
-    // THEN
-    expect(before).toHaveLength(3);
-    expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual(before);
-  });
-
-  test('when the undo is re-run, it finds the rules already back and changes nothing', async () => {
-    // GIVEN
-    const before = await ingressOf(ec2, world.nlbSecurityGroupId);
-    const record = await actuator.cutInternet(world.clusterId);
-    await actuator.undoIsolation(world.clusterId, record);
-
-    // WHEN
-    const again = await actuator.undoIsolation(world.clusterId, record);
-
-    // THEN
-    expect(again.reauthorizedIngress).toEqual([]);
-    expect(again.alreadyPresentIngress).toHaveLength(4);
-    expect(await ingressOf(ec2, world.nlbSecurityGroupId)).toEqual(before);
   });
 
   test('when the BP path is cut, it denies every site CIDR both ways on both ACLs, below the allow entries', async () => {
@@ -144,14 +210,15 @@ describe('Ec2IsolationActuator against moto', () => {
       for (const egress of [false, true]) {
         const denies = entries.filter((e) => e.egress === egress && e.action === 'deny' && e.ruleNumber! < 1000);
         expect(denies.map((d) => d.cidr).sort()).toEqual([...cidrs].sort());
-        expect(denies.every((d) => d.ruleNumber! >= 100 && d.ruleNumber! <= 999)).toBe(true);
+        expect(denies.map((d) => d.ruleNumber).sort()).toEqual([200, 201, 202]);
         expect(entries).toContainEqual({ ruleNumber: 1000, egress, action: 'allow', cidr: '0.0.0.0/0' });
       }
     }
     expect(record.addedNaclEntries).toContainEqual({
       networkAclId: world.privateNetworkAclId,
-      ruleNumber: 102,
+      ruleNumber: 202,
       egress: true,
+      ruleAction: 'deny',
       ipv6CidrBlock: '2001:db8:1::/48',
     });
     // moto implements no VGW route propagation, so nothing propagates and nothing is disabled.
@@ -212,9 +279,10 @@ describe('Ec2IsolationActuator against moto', () => {
     const cut = await actuator.observe(world.clusterId);
 
     // THEN
-    expect(open).toMatchObject({ internetCut: false, blockProducerPathCut: false, ingressRuleCount: 4 });
+    expect(open).toMatchObject({ internetCut: false, blockProducerPathCut: false });
     expect(open.missingDenyEntries).toHaveLength(12);
-    expect(cut).toMatchObject({ internetCut: true, blockProducerPathCut: true, ingressRuleCount: 0, missingDenyEntries: [] });
+    expect(open.missingInternetEntries).toHaveLength(28);
+    expect(cut).toMatchObject({ internetCut: true, blockProducerPathCut: true, missingDenyEntries: [], missingInternetEntries: [] });
   });
 
   test('when the cluster stack never published its ids, it fails with a ResourceDiscoveryError naming the parameter', async () => {

@@ -6,7 +6,9 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
+  CreateNetworkAclEntryCommand,
   DescribeNetworkAclsCommand,
+  DescribeVpcsCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DisableVgwRoutePropagationCommand,
@@ -24,7 +26,7 @@ import { ClusterResourceDiscovery } from '../../../lambdas/actuators/discovery';
 import { Ec2IsolationActuator, PROPAGATION_DISABLED_TAG } from '../../../lambdas/actuators/ec2-isolation';
 import { redactAddresses, SnsNotifier, snsSubject } from '../../../lambdas/actuators/notify';
 import { ChangeNotInSyncError, Route53WeightActuator } from '../../../lambdas/actuators/route53';
-import { ActuatorError } from '../../../lambdas/errors';
+import { ActuatorError, PartialCutError } from '../../../lambdas/errors';
 import { topologyOf } from './helpers';
 
 const CLUSTER = 'mock-cluster';
@@ -40,6 +42,7 @@ const PARAMS: Record<ClusterParameterKey, string> = {
   privateNetworkAclId: 'acl-priv',
   privateRouteTableIds: 'rtb-1,rtb-2,rtb-3',
   vpnGatewayId: VGW,
+  vpcId: 'vpc-0123',
 };
 const topology = topologyOf([
   {
@@ -71,7 +74,13 @@ describe('VGW route propagation (not implemented by moto)', () => {
   beforeEach(() => {
     ec2.reset();
     ssm = mockSsm();
-    ec2.on(DescribeNetworkAclsCommand).resolves({ NetworkAcls: [{ NetworkAclId: 'acl-pub', Entries: [] }] });
+    ec2.on(DescribeNetworkAclsCommand).resolves({
+      NetworkAcls: [
+        { NetworkAclId: 'acl-pub', VpcId: 'vpc-0123', Entries: [] },
+        { NetworkAclId: 'acl-priv', VpcId: 'vpc-0123', Entries: [] },
+      ],
+    });
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0123', CidrBlock: '10.9.0.0/16' }] });
   });
   afterEach(() => ssm.restore());
   afterAll(() => ec2.restore());
@@ -113,6 +122,24 @@ describe('VGW route propagation (not implemented by moto)', () => {
     // THEN
     expect(record.disabledPropagation).toEqual([{ routeTableId: 'rtb-1', gatewayId: VGW }]);
     expect(ec2).not.toReceiveCommand(DisableVgwRoutePropagationCommand);
+  });
+
+  test('when disabling propagation fails but the deny entries are made, it fails with a PartialCutError recording the entries and no table', async () => {
+    // GIVEN
+    ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [{ RouteTableId: 'rtb-1', PropagatingVgws: [{ GatewayId: VGW }] }] });
+    ec2.on(DisableVgwRoutePropagationCommand).rejects(
+      new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'denied' }),
+    );
+
+    // WHEN
+    const failed = await ec2Actuator().cutBlockProducerPath(CLUSTER, { ipv4: ['192.0.2.0/24'], ipv6: [] }).catch((e: unknown) => e);
+
+    // THEN
+    expect(failed).toBeInstanceOf(PartialCutError);
+    const isolation = (failed as PartialCutError).isolation as { addedNaclEntries: unknown[]; disabledPropagation: unknown[] };
+    expect(isolation.addedNaclEntries).toHaveLength(4);
+    expect(isolation.disabledPropagation).toEqual([]);
+    expect(ec2).toReceiveCommandTimes(CreateNetworkAclEntryCommand, 4);
   });
 
   test('when the isolation is undone, it re-enables propagation on exactly the recorded tables and removes the tag', async () => {

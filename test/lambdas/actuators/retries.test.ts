@@ -107,7 +107,7 @@ describe('SDK retries of the actuator clients', () => {
     const world = await buildClusterWorld({ ec2: setup.ec2(REGION), ssm: setup.ssm(REGION) }, uniqueId('retry'));
     const faults = new FaultInjectingHandler(
       [EC2_SERVICE_UNAVAILABLE, EC2_REQUEST_LIMIT_EXCEEDED],
-      (r) => typeof r.body === 'string' && r.body.includes('Action=RevokeSecurityGroupIngress'),
+      (r) => typeof r.body === 'string' && r.body.includes('Action=CreateNetworkAclEntry') && r.body.includes('RuleNumber=900') && r.body.includes('Egress=false') && r.body.includes(`NetworkAclId=${world.publicNetworkAclId}`),
     );
     const clients = motoClients({ requestHandler: faults as never });
     const actuator = new Ec2IsolationActuator({
@@ -120,8 +120,8 @@ describe('SDK retries of the actuator clients', () => {
     const record = await actuator.cutInternet(world.clusterId);
 
     // THEN
-    expect(record.revokedIngress).toHaveLength(4);
-    expect(faults.seen.filter((s) => s.target.includes('RevokeSecurityGroupIngress')).map((s) => s.faulted)).toEqual([true, true, false]);
+    expect(record.addedNaclEntries).toHaveLength(28);
+    expect(faults.seen.filter((s) => s.faulted)).toHaveLength(2);
     expect((await actuator.observe(world.clusterId)).internetCut).toBe(true);
   });
 
