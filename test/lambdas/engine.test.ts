@@ -162,7 +162,7 @@ describe('RemediationEngine', () => {
       version: 3,
       status: 'ISOLATED' as ClusterState['status'],
       servingPercent: 0,
-      isolation: { revokedIngress: [{ groupId: 'sg-a', ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' }] },
+      isolation: { addedNaclEntries: [{ networkAclId: 'acl-a', ruleNumber: 900, egress: false, ruleAction: 'deny', cidrBlock: '0.0.0.0/0' }] },
       signals: { 'a-ddos': { kind: 'ddos', state: 'ALARM', timestamp: T0 } },
     };
     store.world = { ...store.world, clusters: { a } };

@@ -32,6 +32,8 @@ interface Harness {
   weights(): Promise<Record<string, number>>;
   ingress(world: ClusterWorld): Promise<unknown[]>;
   denyEntries(world: ClusterWorld): Promise<number>;
+  /** The internet-cut denies (0.0.0.0/0, ::/0) on the cluster's two ACLs. */
+  internetDenies(world: ClusterWorld): Promise<number>;
 }
 
 /** Wraps the engine's parts to simulate a crash: `crashOn` decides, per effect type, whether the process dies there. */
@@ -105,6 +107,10 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
     denyEntries: async (world) => {
       const out = await clients.ec2(REGION).send(new DescribeNetworkAclsCommand({ NetworkAclIds: [world.publicNetworkAclId, world.privateNetworkAclId] }));
       return out.NetworkAcls!.flatMap((acl) => acl.Entries ?? []).filter((e) => e.RuleAction === 'deny' && e.RuleNumber! < 32767).length;
+    },
+    internetDenies: async (world) => {
+      const out = await clients.ec2(REGION).send(new DescribeNetworkAclsCommand({ NetworkAclIds: [world.publicNetworkAclId, world.privateNetworkAclId] }));
+      return out.NetworkAcls!.flatMap((acl) => acl.Entries ?? []).filter((e) => e.RuleAction === 'deny' && e.RuleNumber! < 1000 && (e.CidrBlock === '0.0.0.0/0' || e.Ipv6CidrBlock === '::/0')).length;
     },
   };
 }
@@ -194,8 +200,9 @@ describe('remediation handler (against moto)', () => {
     // THEN: isolated in DNS, SG and NACLs; others raised to keep the total
     expect(isolate.decisions.map((d) => d.outcome)).toEqual(['ISOLATION_STARTED', 'ISOLATION_COMPLETED']);
     expect(await h.weights()).toEqual({ [a.clusterId]: 0, [b.clusterId]: 150, [c.clusterId]: 150 });
-    expect(await h.ingress(a)).toEqual([]);
-    expect(await h.denyEntries(a)).toBeGreaterThan(0);
+    expect(await h.ingress(a)).toEqual(ingressBefore); // the SG is not the lever: it would keep established flows
+    expect(await h.internetDenies(a)).toBe(8);
+    expect(await h.denyEntries(a)).toBeGreaterThan(8);
 
     // WHEN: the same event is delivered again
     const replay = await handleRemediation(alarmEvent('evt-1', a.clusterId, 'ALARM', T0), h.engine);
@@ -280,8 +287,8 @@ describe('remediation handler (against moto)', () => {
     const a = h.worlds[0];
     const ingressBefore = await h.ingress(a);
     await expect(handleRemediation(alarmEvent('crash-1', a.clusterId, 'ALARM', T0), h.engine)).rejects.toBeInstanceOf(SimulatedCrash);
-    expect(await h.ingress(a)).toEqual([]);
-    expect(await h.denyEntries(a)).toBe(0);
+    expect(await h.internetDenies(a)).toBe(8);
+    expect(await h.denyEntries(a)).toBe(8);
 
     // WHEN: a new container runs the reconcile after the job-retry delay
     h.restart();
@@ -298,7 +305,7 @@ describe('remediation handler (against moto)', () => {
     h.clock.now = T0 + 50 * MIN;
     await handleRemediation(reconcileEvent('reconcile:r2'), h.engine);
 
-    // THEN: the internet rules revoked before the crash are back, exactly
+    // THEN: every entry made before and after the crash is gone, the SG as it was
     expect(await h.ingress(a)).toEqual(ingressBefore);
     expect(await h.denyEntries(a)).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { mergeIsolation } from '../../../lambdas/engine';
+import { mergeIsolation } from '../../../lambdas/core/isolation-record';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { buildClusterWorld, buildDnsWorld } from '../../../drill/world';
@@ -38,7 +38,7 @@ describe('Actuators.execute against moto', () => {
     // WHEN
     const results = [];
     for (const effect of isolate) results.push(await actuators.execute(effect, { topology }));
-    const isolation: IsolationRecord = results.reduce<IsolationRecord>((acc, r) => mergeIsolation(acc, r.isolation ?? {}), {});
+    const isolation: IsolationRecord = results.reduce<IsolationRecord>((acc, r) => mergeIsolation(acc, r.isolation ?? {}) ?? {}, {});
     const undo = await actuators.execute({ id: 'e2:0', type: 'UNDO_ISOLATION', clusterId: world.clusterId }, { topology, cluster: stateOf(world.clusterId, isolation) });
 
     // THEN

@@ -147,8 +147,11 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
       const isolation =
         job?.kind === 'ISOLATE'
           ? {
-              revokedIngress: [{ groupId: `sg-${clusterId}`, ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' }],
-              ...(step.c % 2 === 0 ? { addedNaclEntries: [{ networkAclId: `acl-${clusterId}`, ruleNumber: 100, egress: false, cidrBlock: '198.51.100.0/24' }] } : {}),
+              addedNaclEntries: [
+                { networkAclId: `acl-${clusterId}`, ruleNumber: 100, egress: false, ruleAction: 'allow' as const, cidrBlock: '10.0.0.0/16' },
+                { networkAclId: `acl-${clusterId}`, ruleNumber: 900, egress: false, ruleAction: 'deny' as const, cidrBlock: '0.0.0.0/0' },
+                ...(step.c % 2 === 0 ? [{ networkAclId: `acl-${clusterId}`, ruleNumber: 200, egress: false, ruleAction: 'deny' as const, cidrBlock: '198.51.100.0/24' }] : []),
+              ],
             }
           : undefined;
       return {
@@ -299,7 +302,8 @@ describe('decide properties', () => {
             for (const seen of observed!.cuts ?? []) {
               const c = without.next.clusters[seen.clusterId];
               const undone =
-                ((c.isolation?.revokedIngress?.length ?? 0) > 0 && !seen.internetCut) || ((c.isolation?.addedNaclEntries?.length ?? 0) > 0 && !seen.blockProducerPathCut);
+                (c.isolation?.addedNaclEntries?.some((e) => e.ruleAction === 'deny' && e.cidrBlock === '0.0.0.0/0') && !seen.internetCut) ||
+                (c.isolation?.addedNaclEntries?.some((e) => e.ruleAction === 'deny' && e.cidrBlock !== '0.0.0.0/0') && !seen.blockProducerPathCut);
               const page = withObs.plan.find((e) => e.type === 'NOTIFY' && e.message.includes(`Cluster ${seen.clusterId} is recorded ISOLATED`));
               if (undone && c.status === ClusterStatus.ISOLATED) {
                 expect(page).toMatchObject({ severity: 'CRITICAL' });
