@@ -13,7 +13,7 @@ import type { RuntimeTopology } from '../lib/config/topology';
 import { AwsClients } from '../lambdas/actuators/clients';
 import type { EngineReport } from '../lambdas/engine';
 import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
-import { createEngine } from '../lambdas/runtime';
+import { wireControlPlane } from '../lambdas/wiring';
 import { startMoto } from '../drill/moto';
 import { buildClusterWorld, buildDnsWorld, type ClusterWorld, createStateTable } from '../drill/world';
 import { onCleanUp } from './process';
@@ -189,7 +189,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
   };
   const problems: string[] = [];
   let clock = T0;
-  const engine = createEngine({
+  const { engine } = wireControlPlane({
     topology,
     tableName,
     topicArn: topic.TopicArn!,
@@ -311,7 +311,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
   return {
     title: 'Remediation engine end to end (moto)',
     method: [
-      `One moto server; a world of ${CLUSTERS.length} clusters (drill/world.ts: VPC, subnets, NACLs, NLB security group, route tables, VGW, EIPs, SSM parameters) in ${CLUSTERS.map((c) => c.region).join(', ')}, a hosted zone with their weighted records plus the physical cluster, the state table and the on-call topic. The engine is built by \`createEngine\` (lambdas/runtime.ts) over \`AwsClients\` pointed at moto (test credentials, \`random: () => 0\`) and fed raw EventBridge deliveries through \`handleDelivery\` (what the Lambda handler calls, without its middy/Powertools wrapper).`,
+      `One moto server; a world of ${CLUSTERS.length} clusters (drill/world.ts: VPC, subnets, NACLs, NLB security group, route tables, VGW, EIPs, SSM parameters) in ${CLUSTERS.map((c) => c.region).join(', ')}, a hosted zone with their weighted records plus the physical cluster, the state table and the on-call topic. The engine is built by \`wireControlPlane\` (lambdas/wiring.ts) over \`AwsClients\` pointed at moto (test credentials, \`random: () => 0\`) and fed raw EventBridge deliveries through \`handleDelivery\` (what the Lambda handler calls, without its middy/Powertools wrapper).`,
       `${CYCLES} cycles, rotating over the clusters, on a simulated clock (3 h apart, so no cooldown or rate limit interferes): an alarm ALARM delivery, timed until \`handleDelivery\` returns with ISOLATION_COMPLETED (isolation job carried out and its result committed: state ISOLATED); then an OK delivery, a reconcile past the quiet period (restore starts: cuts undone, first ramp weight) and reconciles every ramp step until RESTORE_COMPLETED. Calls are counted on the SDK's HTTP handler shared by every client (DynamoDB included), so SDK retries count. ${getChanges === 0 ? 'moto answered every change INSYNC at once, so the Route 53 actuator never slept between GetChange polls: on AWS a change takes seconds to tens of seconds to reach INSYNC, which the isolation then waits for (the latency here is seedshield\'s own cost).' : `The Route 53 actuator sleeps ${POLL_INITIAL_MS / 1000} s of real time before its first GetChange poll (${getChanges} polls in the run): that sleep is inside the latency, and shown subtracted too.`}`,
     ],
     rows,

@@ -6,23 +6,20 @@
  * and therefore the same safety rules as the Lambda; nothing here decides anything. Every argument is checked
  * before the first AWS call, so a bad command line changes nothing.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'util';
 import type { CommandIo } from '../lib/command-io';
 import { ConfigError, loadConfig } from '../lib/config/load';
 import { STATE_TABLE_NAME } from '../lib/config/naming';
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
-import { Actuators } from '../lambdas/actuators';
 import { AwsClients } from '../lambdas/actuators/clients';
 import { decide } from '../lambdas/core/decide';
 import { isSignalActive } from '../lambdas/core/policy';
 import type { Effect, OperatorEvent, WorldState } from '../lambdas/core/types';
+import type { Actuators } from '../lambdas/actuators';
 import type { DecisionLogger, EngineReport } from '../lambdas/engine';
 import { operatorEvent, PIN_VALUES, pinName, type OperatorCommand } from '../lambdas/events/operator';
-import { createEngine } from '../lambdas/runtime';
-import { DynamoDbStateStore } from '../lambdas/state/dynamodb-store';
+import { wireControlPlane } from '../lambdas/wiring';
 import { CliUsageError, type CliCommand, type CliContext } from './command';
 import { currentOperator } from './operator';
 import { onCallTopicArnFromStack, StackOutputError } from './stack-outputs';
@@ -123,6 +120,11 @@ async function runControl(command: ControlCommand, args: readonly string[], { en
     topicArn = options.topicArn ?? env.SEEDSHIELD_TOPIC_ARN ?? config.controlPlane.notifications.topicArn;
   }
 
+  const logger: DecisionLogger = {
+    info: () => undefined,
+    warn: (message, ...extra) => io.stderr(`warning: ${message} ${JSON.stringify(Object.assign({}, ...extra))}`),
+    error: (message, ...extra) => io.stderr(`error: ${message} ${JSON.stringify(Object.assign({}, ...extra))}`),
+  };
   const homeRegion = config.controlPlane.homeRegion;
   const clients = new AwsClients(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {});
   if (event && !options.dryRun && !topicArn) {
@@ -136,24 +138,21 @@ async function runControl(command: ControlCommand, args: readonly string[], { en
       return 2;
     }
   }
-  const store = new DynamoDbStateStore({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: homeRegion, ...clients.baseConfig() }), { marshallOptions: { removeUndefinedValues: true } }),
+  const { store, actuators, engine } = wireControlPlane({
+    topology,
     tableName: options.table,
+    topicArn,
+    homeRegion,
+    clients,
+    logger,
   });
-  const observer = new Actuators({ clients, topology, homeRegion });
   const ids = topology.clusters.map((c) => c.id);
 
   try {
-    if (command === 'status') return status(io, options, topology, await store.load(ids), await readWeights(observer, topology, io));
+    if (command === 'status') return status(io, options, topology, await store.load(ids), await readWeights(actuators, topology, io));
     if (options.dryRun) return dryRun(io, options, topology, event!, await store.load(ids));
-    const logger: DecisionLogger = {
-      info: () => undefined,
-      warn: (message, ...extra) => io.stderr(`warning: ${message} ${JSON.stringify(Object.assign({}, ...extra))}`),
-      error: (message, ...extra) => io.stderr(`error: ${message} ${JSON.stringify(Object.assign({}, ...extra))}`),
-    };
-    const engine = createEngine({ topology, tableName: options.table, topicArn: topicArn!, homeRegion, clients, logger });
     const report = await engine.apply(event!);
-    const weights = await readWeights(observer, topology, io);
+    const weights = await readWeights(actuators, topology, io);
     return printReport(io, options, event!, report, weights);
   } catch (err) {
     io.stderr(`seedshield ${command}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);

@@ -4,15 +4,13 @@
  * what the steps delivered so far. Expectations and invariants read the world through {@link readSnapshot}:
  * DNS weights from moto's Route 53 and cuts from moto's EC2, never the engine's own account of them.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SeedshieldConfig } from '../lib/config/schema';
-import { Actuators } from '../lambdas/actuators';
+import type { Actuators } from '../lambdas/actuators';
 import { AwsClients } from '../lambdas/actuators/clients';
 import type { WorldState } from '../lambdas/core/types';
 import type { DecisionLogger, EngineReport, RemediationEngine } from '../lambdas/engine';
-import { createEngine } from '../lambdas/runtime';
-import { DynamoDbStateStore } from '../lambdas/state/dynamodb-store';
+import type { DynamoDbStateStore } from '../lambdas/state/dynamodb-store';
+import { wireControlPlane } from '../lambdas/wiring';
 import type { AlarmRecord, Delivery, EventContext } from './events';
 import { FaultInjectingHttpHandler } from './faults';
 import type { ScenarioStep } from './scenario';
@@ -68,18 +66,17 @@ export async function openScenarioRun(config: SeedshieldConfig, endpoint: string
     warn: (message, ...extra) => logs.push(`WARN ${message} ${compact(extra)}`),
     error: (message, ...extra) => logs.push(`ERROR ${message} ${compact(extra)}`),
   };
+  const environment = { topology: world.topology, tableName: world.tableName, topicArn: world.topicArn, homeRegion: world.homeRegion, logger };
+  // The engine acts through the fault injector; the drill reads back what AWS and the table hold without it.
+  const acting = wireControlPlane({ ...environment, clients, now: () => run.simNow });
+  const reading = wireControlPlane({ ...environment, clients: cleanClients });
   const run: ScenarioRun = {
     config,
     world,
     faults,
-    engine: undefined as never,
-    observer: new Actuators({ clients: cleanClients, topology: world.topology, topicArn: world.topicArn, homeRegion: world.homeRegion }),
-    store: new DynamoDbStateStore({
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: world.homeRegion, ...cleanClients.baseConfig() }), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      tableName: world.tableName,
-    }),
+    engine: acting.engine,
+    observer: reading.actuators,
+    store: reading.store,
     clusterIds: world.topology.clusters.map((c) => c.id),
     t0,
     simNow: t0,
@@ -87,15 +84,6 @@ export async function openScenarioRun(config: SeedshieldConfig, endpoint: string
     deliveries: new Map(),
     logs,
   };
-  (run as { engine: RemediationEngine }).engine = createEngine({
-    topology: world.topology,
-    tableName: world.tableName,
-    topicArn: world.topicArn,
-    homeRegion: world.homeRegion,
-    clients,
-    logger,
-    now: () => run.simNow,
-  });
   return run;
 }
 

@@ -1,56 +1,14 @@
 /**
- * Wiring of the remediation engine from its environment: the Lambda, the CLI and the drill build it here,
- * with the same store, actuators and alarm reader, so they differ only in where clients point and which
- * clock they read.
+ * The Lambda's runtime: what the control-plane stack puts in the environment, read with named errors, and
+ * the container's control plane built from it once (the parts are wired in lambdas/wiring.ts, as the CLI,
+ * the drill and the bench wire them).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RuntimeTopology } from '../lib/config/topology';
-import { Actuators } from './actuators';
-import { AwsClients, containerAwsClients } from './actuators/clients';
-import { DecisionLogger, RemediationEngine } from './engine';
+import { containerAwsClients } from './actuators/clients';
+import type { DecisionLogger, RemediationEngine } from './engine';
 import { BadEventError } from './errors';
-import { CloudWatchAlarmReader } from './observers/cloudwatch-alarms';
 import type { WorldState } from './core/types';
-import { DynamoDbStateStore } from './state/dynamodb-store';
-
-/** What the engine needs from its surroundings. */
-export interface EngineEnvironment {
-  readonly topology: RuntimeTopology;
-  readonly tableName: string;
-  /** On-call topic; NOTIFY effects publish here. */
-  readonly topicArn: string;
-  /** Region of the table and the topic (the home region). */
-  readonly homeRegion: string;
-  readonly clients: AwsClients;
-  readonly logger: DecisionLogger;
-  /** @default Date.now */
-  readonly now?: () => number;
-}
-
-/** The state store on the control plane's table, over the given clients (one document client per call). */
-export function createStateStore(env: Pick<EngineEnvironment, 'tableName' | 'homeRegion' | 'clients' | 'now'>): DynamoDbStateStore {
-  const dynamo = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: env.homeRegion, ...env.clients.baseConfig() }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  return new DynamoDbStateStore({ client: dynamo, tableName: env.tableName, now: env.now });
-}
-
-/** Builds a remediation engine over real SDK clients. */
-export function createEngine(env: EngineEnvironment): RemediationEngine {
-  const clients = env.clients;
-  const actuators = new Actuators({ clients, topology: env.topology, topicArn: env.topicArn, homeRegion: env.homeRegion, now: env.now });
-  return new RemediationEngine({
-    topology: env.topology,
-    store: createStateStore(env),
-    executor: actuators,
-    observer: actuators,
-    alarms: new CloudWatchAlarmReader((region) => clients.cloudWatch(region)),
-    logger: env.logger,
-    now: env.now,
-  });
-}
+import { wireControlPlane } from './wiring';
 
 /** Reads the runtime topology the control-plane stack put in the environment. */
 export function topologyFromEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeTopology {
@@ -99,14 +57,13 @@ export function containerRuntime(logger: DecisionLogger, env: NodeJS.ProcessEnv 
 
 async function buildContainerRuntime(logger: DecisionLogger, env: NodeJS.ProcessEnv): Promise<ContainerRuntime> {
   const topology = topologyFromEnvironment(env);
-  const wiring = {
+  const { engine, store } = wireControlPlane({
     topology,
     tableName: requiredEnv('STATE_TABLE_NAME', env),
     topicArn: requiredEnv('NOTIFY_TOPIC_ARN', env),
     homeRegion: requiredEnv('AWS_REGION', env),
     clients: containerAwsClients(),
     logger,
-  };
-  const store = createStateStore(wiring);
-  return { engine: createEngine(wiring), world: { topology, load: (ids) => store.load(ids) } };
+  });
+  return { engine, world: { topology, load: (ids) => store.load(ids) } };
 }

@@ -1,5 +1,7 @@
 /**
- * AWS SDK v3 clients for the actuators: created once per container per region, with a tuned retry strategy.
+ * AWS SDK v3 clients of the control plane (actuators, alarm reader, state store): created once per container
+ * per region, with a tuned retry strategy. Every client the Lambda, the CLI, the drill and the bench use is
+ * built here, so they share one configuration.
  *
  * Retries are the SDK's own (`StandardRetryStrategy`: a retry-token bucket, exponential backoff with full
  * jitter, throttling errors on a longer base delay), never a hand-written loop, so every call (including the
@@ -9,10 +11,12 @@
  * code runs against moto in the drill and in CI.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type {
   AwsCredentialIdentity,
@@ -183,6 +187,16 @@ export class AwsClients {
   /** CloudWatch client of `region`. */
   cloudWatch(region: string): CloudWatchClient {
     return this.#get('cloudwatch', region, (c) => new CloudWatchClient(c));
+  }
+
+  /**
+   * DynamoDB document client of `region` (the state table). It drops `undefined` attributes when writing:
+   * optional fields of the state (`pin`, `job`, `isolation`) are absent, never stored as NULL.
+   */
+  dynamoDb(region: string): DynamoDBDocumentClient {
+    return this.#get('dynamodb', region, (c) =>
+      DynamoDBDocumentClient.from(new DynamoDBClient(c), { marshallOptions: { removeUndefinedValues: true } }),
+    );
   }
 
   /**

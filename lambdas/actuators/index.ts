@@ -5,7 +5,8 @@
  * the same record (see the files for how: weights only change when different, deny entries are recognised,
  * cuts are stashed on the resources before they are made).
  */
-import type { ClusterState, Effect, IsolationRecord, RuntimeTopology } from '../core/types';
+import type { ClusterState, Effect, RuntimeTopology } from '../core/types';
+import type { EffectResult } from '../engine';
 import { ActuatorError } from '../errors';
 import { AwsClients, containerAwsClients } from './clients';
 import { ClusterResourceDiscovery } from './discovery';
@@ -19,13 +20,12 @@ export * from './ec2-isolation';
 export * from './notify';
 export * from './route53';
 
-/** What carrying out one effect did. */
-export interface EffectResult {
-  readonly effectId: string;
+/**
+ * What carrying out one effect did: the engine's `EffectResult` (the contract it consumes), always with the
+ * effect's type and a JSON-safe account of what was done, for the journal and logs.
+ */
+export interface ActuatorResult extends EffectResult {
   readonly type: Effect['type'];
-  /** What a cut changed, to merge into `ClusterState.isolation` (absent for other effects). */
-  readonly isolation?: Partial<IsolationRecord>;
-  /** JSON-safe account of what was done, for the journal and logs. */
   readonly details: Readonly<Record<string, unknown>>;
 }
 
@@ -101,7 +101,7 @@ export class Actuators {
    * Carries out one effect.
    * @throws ActuatorError (AWS failures after retries), ResourceDiscoveryError, DnsSafetyError
    */
-  async execute(effect: Effect, context: Partial<ActuatorContext> & Pick<ActuatorContext, 'topology'>): Promise<EffectResult> {
+  async execute(effect: Effect, context: Partial<ActuatorContext> & Pick<ActuatorContext, 'topology'>): Promise<ActuatorResult> {
     const topology = context.topology ?? this.#topology;
     if (!topology) throw new ActuatorError(`effect ${effect.id} was executed without a topology`);
     const ctx: ActuatorContext = { ...context, topology };

@@ -14,8 +14,6 @@
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { AwsClients, containerAwsClients } from '../actuators/clients';
 import { Route53WeightActuator } from '../actuators/route53';
@@ -55,9 +53,7 @@ export interface DnsRecordsHandlerOptions {
 /** The custom resource's dependencies over the control plane's clients, in the function's region (the state table's). */
 export function dnsRecordDeps(clients: AwsClients, homeRegion: string): DnsRecordDeps {
   const route53 = new Route53WeightActuator(clients.route53());
-  const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: homeRegion, ...clients.baseConfig() }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const dynamodb = clients.dynamoDb(homeRegion);
   const stores = new Map<string, DynamoDbStateStore>();
   return {
     route53,

@@ -18,7 +18,8 @@ import {
 import type { ClusterState, GlobalState, WorldState } from '../core/types';
 import { DuplicateEventError, StateConflictError } from '../errors';
 import { clusterPk, EVENT_SK, eventPk, GLOBAL_PK, journalSk, STATE_SK, TTL_ATTRIBUTE } from './keys';
-import { changedItems, defaultClusterState, defaultGlobalState, JournalEntry, StateCommit, StateStore } from './store';
+import { initialClusterState, initialGlobalState } from '../core/initial-state';
+import { changedItems, JournalEntry, StateCommit, StateStore } from './store';
 
 /** Processed-event markers outlive any plausible EventBridge redelivery (24 h retries) with margin. */
 const EVENT_MARKER_TTL_SECONDS = 7 * 24 * 3600;
@@ -64,10 +65,10 @@ export class DynamoDbStateStore implements StateStore {
     const clusters: Record<string, ClusterState> = {};
     for (const id of clusterIds) {
       const item = byPk.get(clusterPk(id));
-      clusters[id] = item ? { ...(item.state as ClusterState), version: item.version as number } : defaultClusterState(id);
+      clusters[id] = item ? { ...(item.state as ClusterState), version: item.version as number } : initialClusterState(id);
     }
     const globalItem = byPk.get(GLOBAL_PK);
-    const global: GlobalState = globalItem ? { ...(globalItem.state as GlobalState), version: globalItem.version as number } : defaultGlobalState();
+    const global: GlobalState = globalItem ? { ...(globalItem.state as GlobalState), version: globalItem.version as number } : initialGlobalState();
     return { global, clusters };
   }
 

@@ -2,7 +2,7 @@
  * Persistence of the control plane's world state, behind an interface (the way Powertools keeps
  * `BasePersistenceLayer` apart from `DynamoDBPersistenceLayer`), so the engine can be tested with any store.
  */
-import { ClusterState, ClusterStatus, Effect, GlobalState, WorldState } from '../core/types';
+import type { ClusterState, Effect, GlobalState, WorldState } from '../core/types';
 
 /** One entry of the action journal: every effect is journalled before it is carried out. */
 export interface JournalEntry {
@@ -31,7 +31,7 @@ export interface StateCommit {
 
 /** Reads and writes the world state with optimistic locking. */
 export interface StateStore {
-  /** Reads every cluster's state (missing items: the initial state) and the global state. */
+  /** Reads every cluster's state (a missing item: the core's `initialClusterState`) and the global state. */
   load(clusterIds: readonly string[]): Promise<WorldState>;
   /** True when this event id was already applied. */
   wasApplied(eventId: string): Promise<boolean>;
@@ -46,16 +46,6 @@ export interface StateStore {
   recordOutcome(entry: JournalEntry): Promise<void>;
   /** The most recent journal entries of a cluster, newest first. */
   journal(clusterId: string, limit: number): Promise<JournalEntry[]>;
-}
-
-/** The state of a cluster the control plane has never written: in service, fully weighted. */
-export function defaultClusterState(clusterId: string): ClusterState {
-  return { clusterId, version: 0, status: ClusterStatus.IN_SERVICE, servingPercent: 100, signals: {} };
-}
-
-/** The global state before anything was written. */
-export function defaultGlobalState(): GlobalState {
-  return { version: 0, automationPaused: false, recentIsolations: [] };
 }
 
 /** The cluster states and the global state whose version changed between `previous` and `next`. */

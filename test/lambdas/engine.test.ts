@@ -5,19 +5,20 @@
 import type { ClusterState, Effect, WorldState } from '../../lambdas/core/types';
 import { EffectExecutor, RemediationEngine, WorldObserver } from '../../lambdas/engine';
 import { DuplicateEventError, StateConflictError } from '../../lambdas/errors';
-import { changedItems, defaultClusterState, defaultGlobalState, JournalEntry, StateCommit, StateStore } from '../../lambdas/state/store';
+import { initialClusterState, initialGlobalState } from '../../lambdas/core/initial-state';
+import { changedItems, JournalEntry, StateCommit, StateStore } from '../../lambdas/state/store';
 import { MIN, T0, topology } from './core/fixtures';
 
 /** A StateStore with the DynamoDB store's semantics (versioned commits, event markers), in memory. */
 class MemoryStore implements StateStore {
-  world: WorldState = { global: defaultGlobalState(), clusters: {} };
+  world: WorldState = { global: initialGlobalState(), clusters: {} };
   readonly applied = new Set<string>();
   readonly entries: JournalEntry[] = [];
   /** Called after every load: lets a test slip a concurrent commit in. */
   afterLoad?: () => void;
 
   async load(ids: readonly string[]): Promise<WorldState> {
-    const out: WorldState = { global: this.world.global, clusters: Object.fromEntries(ids.map((id) => [id, this.world.clusters[id] ?? defaultClusterState(id)])) };
+    const out: WorldState = { global: this.world.global, clusters: Object.fromEntries(ids.map((id) => [id, this.world.clusters[id] ?? initialClusterState(id)])) };
     this.afterLoad?.();
     return out;
   }
@@ -122,7 +123,7 @@ describe('RemediationEngine', () => {
     store.afterLoad = () => {
       // right after the observation's read, another invocation commits an isolation of a
       if (++loads === 1) {
-        const a: ClusterState = { ...defaultClusterState('a'), version: 1, status: 'ISOLATED' as ClusterState['status'], servingPercent: 0 };
+        const a: ClusterState = { ...initialClusterState('a'), version: 1, status: 'ISOLATED' as ClusterState['status'], servingPercent: 0 };
         store.world = { ...store.world, clusters: { ...store.world.clusters, a } };
       }
     };
@@ -158,7 +159,7 @@ describe('RemediationEngine', () => {
     // GIVEN: a is ISOLATED with a recorded internet cut; AWS shows its ingress open again
     const store = new MemoryStore();
     const a: ClusterState = {
-      ...defaultClusterState('a'),
+      ...initialClusterState('a'),
       version: 3,
       status: 'ISOLATED' as ClusterState['status'],
       servingPercent: 0,

@@ -8,14 +8,13 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { buildClusterWorld, buildDnsWorld, ClusterWorld, createStateTable } from '../../drill/world';
 import type { RuntimeTopology } from '../../lib/config/topology';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Actuators } from '../../lambdas/actuators';
 import { RemediationEngine } from '../../lambdas/engine';
 import { DynamoDbStateStore } from '../../lambdas/state/dynamodb-store';
 import type { StateStore } from '../../lambdas/state/store';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { handleRemediation, type WorldLoader } from '../../lambdas/handlers/remediation';
-import { createEngine, createStateStore } from '../../lambdas/runtime';
+import { wireControlPlane } from '../../lambdas/wiring';
 import { motoClients, REGION, topologyOf, uniqueId } from './actuators/helpers';
 
 const MIN = 60_000;
@@ -57,7 +56,7 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
   const logs: Harness['logs'] = [];
   const log = (level: string) => (message: string, ...extra: Record<string, unknown>[]) => logs.push({ level, message, extra: Object.assign({}, ...extra) });
   const build = (plan: CrashPlan) => {
-    const real = createEngine({
+    const { engine: real } = wireControlPlane({
       topology,
       tableName,
       topicArn: topic.TopicArn!,
@@ -70,7 +69,7 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
     // The process "dies" when it reaches the effect: nothing after it runs, no job result is committed.
     return new RemediationEngine({
       topology,
-      store: crashingStore(new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(dynamo), tableName, now: () => clock.now })),
+      store: crashingStore(new DynamoDbStateStore({ client: clients.dynamoDb(REGION), tableName, now: () => clock.now })),
       executor: {
         execute: async (effect, ctx) => {
           if (effect.type === plan.crashOnEffect) throw new SimulatedCrash(`process died before ${effect.id}`);
@@ -95,7 +94,7 @@ async function harness(crash: CrashPlan = {}): Promise<Harness & { restart(): vo
     worlds,
     clock,
     logs,
-    world: { topology, load: (ids) => createStateStore({ tableName, homeRegion: REGION, clients }).load(ids) },
+    world: { topology, load: (ids) => new DynamoDbStateStore({ client: clients.dynamoDb(REGION), tableName }).load(ids) },
     weights: async () => {
       const out = await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId }));
       return Object.fromEntries((out.ResourceRecordSets ?? []).filter((r) => r.SetIdentifier).map((r) => [r.SetIdentifier!, r.Weight!]));
