@@ -184,6 +184,8 @@ export async function drillMain(argv: readonly string[], io: CommandIo = PROCESS
 }
 
 if (require.main === module) {
+  // As in cli/bin.js: the SDK's notice about its future Node.js support window is noise in a drill's timeline.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   drillMain(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
