@@ -195,6 +195,68 @@ export const ControlPlaneSchema = z.strictObject({
     }),
 });
 
+const sha256Hex = (field: string) =>
+  z.string().regex(/^[0-9a-f]{64}$/, { error: `must be the 64-lower-case-hex-digit SHA-256 of the ${field}. Fix: \`sha256sum <file>\`` });
+
+/**
+ * Where a seed node gets the chain on its first start on an empty state (and after a dirty shutdown): one of
+ * `url` or `s3`. The file is used only if its SHA-256 matches. A `.zst` or `.gz` suffix is decompressed
+ * first; anything else is taken as spring's binary snapshot (`.bin`).
+ */
+export const NodeosSnapshotSchema = z
+  .strictObject({
+    /** HTTPS URL of one snapshot file (not a "latest" link: the hash pins one file). */
+    url: z.string().regex(/^https:\/\/[^\s'"\\]+$/, { error: 'must be an https:// URL of one snapshot file. Fix: e.g. "https://snapshots.example.org/eos/snapshot-2026-11-30.bin.zst"' }).optional(),
+    /** An S3 object in your account: the seed nodes' role may read exactly this object (s3:GetObject). */
+    s3: z
+      .strictObject({
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+        key: z.string().regex(/^[A-Za-z0-9!_.*()/-]{1,1024}$/, { error: 'must be an S3 object key of letters, digits and !_.*()/- (no spaces or quotes)' }),
+      })
+      .optional(),
+    /** SHA-256 of the file as downloaded (before decompression). */
+    sha256: sha256Hex('snapshot file as downloaded'),
+  })
+  .refine((s) => (s.url === undefined) !== (s.s3 === undefined), {
+    error: 'needs exactly one of "url" or "s3". Fix: e.g. { "s3": { "bucket": "my-snapshots", "key": "eos/snapshot.bin.zst" }, "sha256": "…" }',
+  });
+
+/** A genesis file committed to this repository, pinned by hash (for a chain young enough to sync from block 1). */
+export const NodeosGenesisSchema = z.strictObject({
+  /** Path relative to the repository root, e.g. "chains/my-testnet.genesis.json". */
+  file: z.string().regex(/^[A-Za-z0-9_./-]+\.json$/, { error: 'must be a repository-relative path to a .json file' }),
+  sha256: sha256Hex('genesis file'),
+});
+
+/** The chain the seed nodes serve, and how much of it they keep. */
+export const NodeosChainSchema = z
+  .strictObject({
+    /** The chain id (`get_info.chain_id`). Seed ports open only once nodeos reports exactly this id. */
+    id: z.string().regex(/^[0-9a-f]{64}$/, {
+      error: 'must be the chain id as get_info reports it: 64 lower-case hex digits. Fix: EOS mainnet is "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906"',
+    }),
+    snapshot: NodeosSnapshotSchema.optional(),
+    genesis: NodeosGenesisSchema.optional(),
+    /**
+     * `chain-state-db-size-mb`: the state file's cap (sparse; nodeos stops when the state outgrows it). spring's
+     * default, 1024, does not hold a mainnet state. @default 131072 (128 GiB, what EOS mainnet operators run)
+     */
+    chainStateDbSizeMb: z.number().int().min(1024).max(8 * 1024 * 1024, { error: 'must be at most 8388608 (8 TiB, spring\'s limit)' }).default(131072),
+    /**
+     * `block-log-retain-blocks`: recent blocks kept to serve syncing peers; older ones are pruned.
+     * @default 172800 (one day of 0.5 s blocks)
+     */
+    blockLogRetainBlocks: z.number().int().min(7200, { error: 'must be at least 7200 (one hour of blocks): a seed serves recent blocks to syncing peers' }).default(172800),
+    /**
+     * Minutes a new node may take to download and load the snapshot before the chain check gives up and the
+     * Auto Scaling group's load balancer health check may replace it. @default 120
+     */
+    bootGraceMinutes: z.number().int().min(15).max(1440).default(120),
+  })
+  .refine((c) => (c.snapshot === undefined) !== (c.genesis === undefined), {
+    error: 'needs exactly one of "snapshot" or "genesis". Fix: a snapshot for a chain as old as EOS mainnet (syncing from genesis takes months), a genesis file for a new chain',
+  });
+
 /** The pinned Antelope release the seed nodes run. */
 export const NodeosSchema = z.strictObject({
   /** Release tag of AntelopeIO/spring. */
@@ -206,10 +268,17 @@ export const NodeosSchema = z.strictObject({
   packageSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be the 64-hex-digit SHA-256 of the release package' }).optional(),
   /** Peers from one host allowed at once; only meaningful because the NLB preserves client IPs. @default 2 */
   p2pMaxNodesPerHost: z.number().int().min(1).max(100).default(2),
+  /** `max-clients`: inbound p2p connections at once (spring's default 25 is a private node's). @default 250 */
+  maxClients: z.number().int().min(1, { error: 'must be at least 1 (0 would mean unlimited, which a public seed under attack must not be)' }).max(2000).default(250),
   /** `agent-name` announced to peers. @default "seedshield" */
   agentName: z.string().regex(/^[A-Za-z0-9 _.-]{1,64}$/).default('seedshield'),
-  /** Secrets Manager secret (name) holding `peer-private-key` for the authenticated link to the BP. */
+  /**
+   * Secrets Manager secret (name) holding `peer-private-key` for the authenticated link to the BP: the JSON pair
+   * `["PUB_K1_…","PVT_K1_…"]` (or legacy `["EOS…","5…"]`).
+   */
   peerKeySecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/),
+  /** The chain: id, snapshot or genesis, state size and block retention. */
+  chain: NodeosChainSchema,
 });
 
 /**

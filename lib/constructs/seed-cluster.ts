@@ -1,4 +1,5 @@
-import { Annotations, CfnOutput, Fn, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Annotations, CfnOutput, Duration, Fn, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as certificatemanager from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -14,7 +15,14 @@ import { RESERVED_RULE_MAX } from '../../lambdas/actuators/nacl-plan';
 import { ClusterAlarm, ClusterAlarms } from './cluster-alarms';
 import { SeedNodeGroup } from './seed-node-group';
 import { grantNodeAgentMetrics, renderNodeAgentInstall } from './node-agent';
-import { P2P_PORT, HTTP_API_PORT, renderSeedNodeUserData } from './seed-node-user-data';
+import {
+  HTTP_API_PORT,
+  loadPinnedGenesis,
+  P2P_PORT,
+  renderSeedNodeUserData,
+  requiredDataVolumeGiB,
+  SeedNodeChainOptions,
+} from './seed-node-user-data';
 import { createLogsKey } from './logs-key';
 import { SessionJumpbox } from './session-jumpbox';
 import { eipAllocationArn, EipShieldProtection } from './shield-protection';
@@ -71,6 +79,13 @@ export interface SeedClusterProps {
    * @default "seedshield"
    */
   readonly nodeosAgentName?: string;
+  /**
+   * `max-clients` (inbound p2p connections).
+   * @default 250
+   */
+  readonly nodeosMaxClients?: number;
+  /** The chain the seed nodes serve: id, snapshot or genesis, state size, block retention. */
+  readonly nodeosChain: SeedNodeChainOptions;
   /** SSM parameters holding the block producers' p2p addresses, primary first. Read at boot. */
   readonly blockProducerPeersParameters: ssm.IStringParameter[];
   /** Secret holding `peer-private-key`. Read at boot. */
@@ -117,6 +132,8 @@ export function seedClusterPropsFromConfig(scope: Construct, config: SeedshieldC
     nodeosPackageSha256: config.nodeos.packageSha256,
     nodeosP2pMaxNodesPerHost: config.nodeos.p2pMaxNodesPerHost,
     nodeosAgentName: config.nodeos.agentName,
+    nodeosMaxClients: config.nodeos.maxClients,
+    nodeosChain: chainOptionsFromConfig(scope, config.nodeos.chain),
     blockProducerPeersParameters: sites.map((s) =>
       ssm.StringParameter.fromStringParameterName(scope, `BlockProducerPeers-${s.id}`, s.blockProducerPeersParameter),
     ),
@@ -126,6 +143,31 @@ export function seedClusterPropsFromConfig(scope: Construct, config: SeedshieldC
     alarmSurgeNewFlowsPerMinute: cluster.alarms.surgeNewFlowsPerMinute,
     alarmSurgeProcessedBytesPerMinute: cluster.alarms.surgeProcessedBytesPerMinute,
     alarmEvaluationPeriods: cluster.alarms.evaluationPeriods,
+  };
+}
+
+/** The repository root: `nodeos.chain.genesis.file` is relative to it. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Maps `nodeos.chain` to the user data's chain options (reading and checking a genesis file). */
+function chainOptionsFromConfig(scope: Construct, chain: SeedshieldConfig['nodeos']['chain']): SeedNodeChainOptions {
+  let source: SeedNodeChainOptions['source'];
+  if (chain.snapshot) {
+    const { url, s3, sha256 } = chain.snapshot;
+    source = { kind: 'snapshot', uri: s3 ? `s3://${s3.bucket}/${s3.key}` : url!, sha256 };
+  } else {
+    try {
+      source = { kind: 'genesis', genesisJson: loadPinnedGenesis(chain.genesis!.file, chain.genesis!.sha256, REPO_ROOT) };
+    } catch (e) {
+      throw new ValidationError((e as Error).message, scope);
+    }
+  }
+  return {
+    chainId: chain.id,
+    source,
+    chainStateDbSizeMb: chain.chainStateDbSizeMb,
+    blockLogRetainBlocks: chain.blockLogRetainBlocks,
+    bootGraceMinutes: chain.bootGraceMinutes,
   };
 }
 
@@ -199,19 +241,24 @@ export class SeedCluster extends Construct {
         `nodeos.packageSha256 is not set: seed nodes install AntelopeIO/spring ${props.nodeosVersion} without checking its SHA-256. Set it to the release's published checksum.`,
       );
     }
+    const chain = props.nodeosChain;
+    const s3Snapshot = chain.source.kind === 'snapshot' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(chain.source.uri) : null;
     this.seedNodes = new SeedNodeGroup(this, 'SeedNodes', {
       vpc: this.vpc,
       count: props.seedNodeCount,
       instanceType: props.seedNodeInstanceType,
       volumeSizeGiB: props.seedNodeVolumeSizeGiB ?? 500,
+      minimumVolumeSizeGiB: requiredDataVolumeGiB(chain),
       userDataScript: [
         renderSeedNodeUserData({
           nodeosVersion: props.nodeosVersion,
           nodeosPackageSha256: props.nodeosPackageSha256,
           p2pMaxNodesPerHost: props.nodeosP2pMaxNodesPerHost ?? 2,
+          maxClients: props.nodeosMaxClients ?? 250,
           agentName: props.nodeosAgentName ?? 'seedshield',
           blockProducerPeersParameterNames: props.blockProducerPeersParameters.map((p) => p.parameterName),
           peerKeySecretName: props.peerKeySecret.secretName,
+          chain,
         }),
         // The chain-health agent starts after nodeos; its metrics drive the cluster's `lagging` alarms.
         ...renderNodeAgentInstall({ clusterId: props.clusterId, httpApiPort: HTTP_API_PORT, p2pPort: P2P_PORT }),
@@ -219,6 +266,9 @@ export class SeedCluster extends Construct {
       ].join('\n'),
       readableParameters: props.blockProducerPeersParameters,
       peerKeySecret: props.peerKeySecret,
+      snapshotObject: s3Snapshot ? { bucket: s3Snapshot[1], key: s3Snapshot[2] } : undefined,
+      // The chain check may wait bootGraceMinutes for nodeos; the install before it gets 15 more.
+      healthCheckGracePeriod: Duration.minutes(chain.bootGraceMinutes + 15),
     });
 
     grantNodeAgentMetrics(this.seedNodes.role);

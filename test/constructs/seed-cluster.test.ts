@@ -1,3 +1,4 @@
+import { gunzipSync } from 'zlib';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -44,6 +45,13 @@ function directProps(stack: Stack, overrides: Partial<SeedClusterProps> = {}): S
     seedNodeCount: 2,
     seedNodeInstanceType: new ec2.InstanceType('m7i.large'),
     nodeosVersion: '1.2.2',
+    nodeosChain: {
+      chainId: 'aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906',
+      source: { kind: 'snapshot', uri: 'https://snapshots.example.org/eos/snapshot.bin.zst', sha256: 'ab'.repeat(32) },
+      chainStateDbSizeMb: 131072,
+      blockLogRetainBlocks: 172800,
+      bootGraceMinutes: 120,
+    },
     blockProducerPeersParameters: [ssm.StringParameter.fromStringParameterName(stack, 'Peers', '/bp/peers')],
     peerKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'bp/key'),
     shieldAdvanced: false,
@@ -304,7 +312,7 @@ describe('SeedCluster access', () => {
     northTemplate.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterJumpboxSessionLogKey'), 'Arn'] } });
   });
 
-  test('when synthesized, the seed-node role reads exactly the block-producer peer parameters and the peer-key secret', () => {
+  test('when synthesized, the seed-node role reads exactly the block-producer peer parameters, the peer-key secret and the snapshot object', () => {
     // GIVEN / WHEN: the example eu-north cluster
     const policies = northTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterSeedNodesRole') }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -313,6 +321,7 @@ describe('SeedCluster access', () => {
     // THEN
     expect(statements.map((s: any) => s.Action).flat().sort()).toEqual([
       'cloudwatch:PutMetricData', // the node agent, under its namespace condition (test/constructs/node-agent.test.ts)
+      's3:GetObject',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
       'ssm:DescribeParameters',
@@ -323,7 +332,8 @@ describe('SeedCluster access', () => {
     expect(resources).toContain(':parameter/seedshield/sites/green-mountain/block-producer-peers');
     expect(resources).toContain(':parameter/seedshield/sites/standby-bp/block-producer-peers');
     expect(resources).toContain(':secret:seedshield/block-producer-peer-key-??????');
-    expect(resources).not.toContain('"*"');
+    expect(resources).toContain(':s3:::seedshield-snapshots-111111111111/eos-mainnet/snapshot-2026-11-30.bin.zst"');
+    expect(resources).not.toContain('*');
     northTemplate.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
       Description: Match.stringLikeRegexp('^seedshield seed node'),
@@ -466,7 +476,10 @@ describe('SeedCluster nodeos package', () => {
     const stack = clusterStacks(config).stacks[0];
     // THEN
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('seedshield:nodeosUnverified'));
-    expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain(`${sha}  /tmp/antelope-spring_1.2.2_amd64.deb`);
+    const packed = Object.values(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'))
+      .map((lt: any) => lt.Properties.LaunchTemplateData.UserData)
+      .find((u) => typeof u === 'string') as string;
+    expect(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')).toContain(`SEEDSHIELD_NODEOS_DEB_SHA256='${sha}'`);
   });
 });
 
