@@ -14,20 +14,22 @@ import type { SeedshieldConfig } from '../lib/config/schema';
 import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
 import { AwsClients } from '../lambdas/actuators/clients';
 import { decide } from '../lambdas/core/decide';
-import { isSignalActive } from '../lambdas/core/policy';
+import { isSignalActive, pinHoldsTriggersBack, pinLimits } from '../lambdas/core/policy';
 import type { Effect, OperatorEvent, WorldState } from '../lambdas/core/types';
 import type { Actuators } from '../lambdas/actuators';
 import type { DecisionLogger, EngineReport } from '../lambdas/engine';
 import { operatorEvent, PIN_VALUES, pinName, type OperatorCommand } from '../lambdas/events/operator';
 import { wireControlPlane } from '../lambdas/wiring';
 import { CliUsageError, type CliCommand, type CliContext } from './command';
-import { currentOperator } from './operator';
+import { currentOperator, PinExpiryError, pinExpiry } from './operator';
 import { onCallTopicArnFromStack, StackOutputError } from './stack-outputs';
 
 /** The options every control command takes, as the usage lists them. */
 export const CONTROL_OPTIONS_USAGE = `options:
   -c, --config PATH        seedshield configuration (default: seedshield.config.json)
   --reason TEXT            why; required by every mutating command, recorded and notified
+  --for DURATION           pin only: how long the pin holds, e.g. 90m, 4h, 2d (max controlPlane.pins.maxHours)
+  --until TIME             pin only: when the pin expires, ISO 8601 with a zone, e.g. 2026-12-02T08:00Z
   --force                  override the safety rules (minimum healthy clusters, rate limit); needs --reason
   --dry-run                load the state, decide and print the plan and reason; write nothing
   --json                   machine-readable output
@@ -43,6 +45,8 @@ type ControlCommand = 'status' | OperatorCommand;
 export const CONTROL_PARSE_OPTIONS = {
   config: { type: 'string', short: 'c' },
   reason: { type: 'string' },
+  for: { type: 'string' },
+  until: { type: 'string' },
   force: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -55,6 +59,8 @@ export const CONTROL_PARSE_OPTIONS = {
 interface Options {
   config: string;
   reason?: string;
+  for?: string;
+  until?: string;
   force: boolean;
   dryRun: boolean;
   json: boolean;
@@ -77,6 +83,8 @@ function parse(args: readonly string[]): { positionals: string[]; options: Optio
     options: {
       config: v.config ?? 'seedshield.config.json',
       reason: v.reason,
+      for: v.for,
+      until: v.until,
       force: v.force ?? false,
       dryRun: v['dry-run'] ?? false,
       json: v.json ?? false,
@@ -169,7 +177,7 @@ export const CONTROL_COMMANDS: readonly CliCommand[] = [
   controlCommand('status', 'status', "every cluster's state, Route 53 weight, active triggers, pin; the paused flag"),
   controlCommand('isolate', 'isolate CLUSTER', 'take a cluster out of DNS and cut it (stays out until restored)'),
   controlCommand('restore', 'restore CLUSTER', "undo a cluster's isolation and ramp it back in (acknowledges its triggers)"),
-  controlCommand('pin', 'pin CLUSTER in-service|isolated', 'automation never isolates (in-service) / never restores (isolated) it'),
+  controlCommand('pin', 'pin CLUSTER in-service|isolated', 'until the pin expires (--for/--until, default from the config), automation does not isolate (in-service, short of a compromise) / restore (isolated) it'),
   controlCommand('unpin', 'unpin CLUSTER', 'hand the cluster back to automation'),
   controlCommand('pause', 'pause', 'stop automatic isolations and restores (operator commands still work)'),
   controlCommand('resume', 'resume', 'let automation act again'),
@@ -203,7 +211,17 @@ function buildEvent(command: OperatorCommand, positionals: readonly string[], op
     const forced = options.force ? ' (and --force always needs one)' : '';
     throw new CliUsageError(`${command} needs --reason TEXT: every operator command is recorded and notified with its reason${forced}`);
   }
-  return operatorEvent({ command, cluster, pin, reason, force: options.force, operator: currentOperator(env) });
+  if (command !== 'pin' && (options.for !== undefined || options.until !== undefined)) {
+    throw new CliUsageError(`--for and --until apply to pin only, not to ${command}`);
+  }
+  let pinUntil: number | undefined;
+  try {
+    pinUntil = command === 'pin' ? pinExpiry(options, pinLimits(topology).maxMinutes, Date.now()) : undefined;
+  } catch (err) {
+    if (err instanceof PinExpiryError) throw new CliUsageError(err.message);
+    throw err;
+  }
+  return operatorEvent({ command, cluster, pin, reason, force: options.force, pinUntil, operator: currentOperator(env) });
 }
 
 async function readWeights(observer: Actuators, topology: RuntimeTopology, io: CommandIo): Promise<Record<string, number> | undefined> {
@@ -243,6 +261,9 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
       weight: weights?.[tc.id] ?? null,
       baseWeight: tc.baseWeight,
       pin: c.pin ? pinName(c.pin) : null,
+      ...(c.pinUntil !== undefined ? { pinUntil: new Date(c.pinUntil).toISOString() } : {}),
+      // An in-service pin holding an active trigger back: the cluster serves although a trigger says otherwise.
+      ...(pinHoldsTriggersBack(c, Date.now()) ? { pinHoldsBackTriggers: true } : {}),
       activeTriggers: triggers,
       ...(job ? { job } : {}),
     };
@@ -262,12 +283,13 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
       c.status,
       `${c.servingPercent}%`,
       c.weight === null ? '?' : `${c.weight}/${c.baseWeight}`,
-      c.pin ?? '-',
+      c.pin === null ? '-' : `${c.pin}${c.pinUntil ? ` until ${c.pinUntil}` : ''}${c.pinHoldsBackTriggers ? ' (holds back the triggers)' : ''}`,
       c.activeTriggers.length === 0 ? '-' : c.activeTriggers.map((t) => `${t.kind} (${t.name})`).join(', '),
     ]);
   }
   io.stdout(table(rows));
   for (const c of clusters) {
+    if (c.status === 'BP_PATH_CUT') io.stdout(`\n${c.id}: BP path cut, still serving peers: compromised; its DNS weight and internet cut wait for the floor (or resume)`);
     if (c.job) io.stdout(`\n${c.id}: ${c.job.kind} job ${c.job.id} since ${c.job.startedAt}${c.job.lastError ? `, last attempt failed: ${c.job.lastError}` : ''}`);
   }
   return 0;

@@ -14,22 +14,30 @@ import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology
 import { DecisionInvariantError, InvalidEventError, UnknownClusterError } from './errors';
 import { mergeIsolation } from './isolation-record';
 import {
+  DEFAULT_INSUFFICIENT_DATA_PAGE_MINUTES,
+  describePin,
   divergedWeights,
   firstRefusal,
   GuardContext,
   hasActiveTrigger,
+  hasUnknownSignal,
   isCompromised,
   isolationsInWindow,
   isSignalActive,
+  isSignalUnknown,
   ISOLATION_GUARDS,
   IsolationMode,
   JOB_RETRY_AFTER_MS,
   MINUTE_MS,
   observationIsCurrent,
   PIN_IN_SERVICE_GUARDS,
+  pinHolds,
+  pinHoldsTriggersBack,
+  pinLimits,
   rampStepDue,
   Refusal,
   RESTORE_GUARDS,
+  triggerSeverity,
   undoneCuts,
 } from './policy';
 import { classifyFinding } from './finding-policy';
@@ -75,7 +83,12 @@ type CutType = 'CUT_INTERNET' | 'CUT_BP_PATH';
 interface JobSpec {
   readonly kind: ActiveJob['kind'];
   readonly undo: boolean;
+  /** In order: a compromise's CUT_BP_PATH comes first, so no DNS failure can skip it. */
   readonly cuts: readonly CutType[];
+  /** A compromise's BP-path cut alone (status BP_PATH_CUT): no DNS change, the floor holds the rest back. */
+  readonly bpOnly?: boolean;
+  /** A compromise's isolation: the BP-path cut is the job's first effect and the plan's first effect. */
+  readonly bpFirst?: boolean;
 }
 
 /** The private working copy of one decision. @internal */
@@ -90,18 +103,25 @@ interface Draft {
   readonly notes: Note[];
   readonly newJobs: Map<string, JobSpec>;
   readonly replans: string[];
+  /** Clusters whose pin expired in this decision: an expiry never restores by itself. */
+  readonly pinExpired: Set<string>;
 }
 
 /** Outcomes from most to least significant: the decision reports the most significant one. */
 const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'RAMP_ABORTED',
   'ISOLATION_STARTED',
+  'BP_PATH_CUT',
   'JOB_FAILED',
   'ISOLATION_DIVERGED',
   'ISOLATION_REFUSED',
   'OPERATOR_REFUSED',
+  'AUTOMATION_PAUSED',
+  'AUTOMATION_RESUMED',
   'OPERATOR_APPLIED',
   'RESTORE_STARTED',
+  'DATA_MISSING',
+  'PIN_EXPIRED',
   'ISOLATION_COMPLETED',
   'RESTORE_COMPLETED',
   'JOB_RETRIED',
@@ -144,6 +164,7 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
     notes: [],
     newJobs: new Map(),
     replans: [],
+    pinExpired: new Set(),
   };
 
   switch (event.type) {
@@ -189,7 +210,18 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
     default:
       throw new InvalidEventError(`unknown event type: ${(event as { type?: unknown }).type}`);
   }
+  // Held-back isolations are re-checked as soon as the floor may allow them: after every decision that changes
+  // serving capacity (and on resume), not at the next reconcile. Most severe first, so a freed slot goes to
+  // the most dangerous cluster.
+  const resumed = event.type === 'OPERATOR' && event.command === 'resume' && state.global.automationPaused && !d.global.automationPaused;
+  if (event.type !== 'RECONCILE' && (resumed || servingChanged(d))) {
+    for (const id of triggerOrder(d)) evaluateTrigger(d, id);
+  }
   return finalize(d);
+}
+
+function servingChanged(d: Draft): boolean {
+  return d.topology.clusters.some((tc) => d.clusters[tc.id].servingPercent !== d.orig.clusters[tc.id].servingPercent);
 }
 
 // ---------------------------------------------------------------- checks and small helpers
@@ -205,6 +237,7 @@ function checkInvariants(state: WorldState, topology: RuntimeTopology): void {
       (c.status === ClusterStatus.ISOLATING && job?.kind === 'ISOLATE' && c.servingPercent === 0) ||
       (c.status === ClusterStatus.ISOLATED && job === undefined && c.servingPercent === 0) ||
       (c.status === ClusterStatus.RESTORING && (job === undefined || job.kind === 'RESTORE')) ||
+      (c.status === ClusterStatus.BP_PATH_CUT && (job === undefined || job.kind === 'ISOLATE') && c.servingPercent > 0) ||
       (c.status === ClusterStatus.IN_SERVICE && job === undefined);
     if (!ok) {
       throw new DecisionInvariantError(
@@ -258,10 +291,15 @@ function guardContext(d: Draft, id: string, servingPercentAfter: number): GuardC
   };
 }
 
-/** Compromised clusters first (most urgent), then topology order: the order guards see isolations in. */
+/**
+ * Clusters by their most severe active trigger (compromise, ddos, unhealthy, lagging, surge), then topology
+ * order: the order guards see isolations in, so a freed slot under the floor goes to the most dangerous one.
+ */
 function triggerOrder(d: Draft): string[] {
-  const ids = d.topology.clusters.map((c) => c.id);
-  return [...ids.filter((id) => isCompromised(d.clusters[id])), ...ids.filter((id) => !isCompromised(d.clusters[id]))];
+  return d.topology.clusters
+    .map((c, i) => ({ id: c.id, i, rank: triggerSeverity(d.clusters[c.id]) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.id);
 }
 
 function describeTriggers(c: ClusterState): string {
@@ -279,15 +317,35 @@ function compromiseClause(c: ClusterState): string {
   return isCompromised(c) ? '; automation never restores a compromised cluster, only an operator restore does' : '';
 }
 
-function cutsFor(d: Draft, tc: TopologyCluster): CutType[] {
+/**
+ * The cuts an isolation of the cluster makes. A compromise cuts the BP path first: it is the one cut that
+ * protects the block producer, and job effects stop at their first failure, so nothing before it can skip it.
+ */
+function cutsFor(d: Draft, tc: TopologyCluster, compromised = false): CutType[] {
   if (tc.kind !== 'aws') return [];
   const p = d.topology.policy;
-  return [...(p.cutInternet ? (['CUT_INTERNET'] as const) : []), ...(p.cutBlockProducerPath ? (['CUT_BP_PATH'] as const) : [])];
+  const internet = p.cutInternet ? (['CUT_INTERNET'] as const) : [];
+  const bp = p.cutBlockProducerPath ? (['CUT_BP_PATH'] as const) : [];
+  return compromised ? [...bp, ...internet] : [...internet, ...bp];
 }
 
-function describeLevers(tc: TopologyCluster, cuts: readonly CutType[]): string {
+/** Whether a compromise of this cluster can have its BP path cut on its own (aws cluster, policy cuts it). */
+function canCutBpPath(d: Draft, tc: TopologyCluster): boolean {
+  return tc.kind === 'aws' && d.topology.policy.cutBlockProducerPath;
+}
+
+/** `; this overrides the FORCED_IN_SERVICE pin ...` when a compromise overrides an in-service pin. */
+function pinOverrideClause(d: Draft, c: ClusterState): string {
+  return c.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(c, d.now) && isCompromised(c)
+    ? `; a compromise overrides the pin ${describePin(c)}, which is removed`
+    : '';
+}
+
+function describeLevers(tc: TopologyCluster, cuts: readonly CutType[], bpFirst = false): string {
   if (tc.kind === 'external') return 'DNS weight 0 only, since DNS is the only lever on an external cluster';
-  return ['DNS weight 0', ...cuts.map((c) => (c === 'CUT_INTERNET' ? 'internet cut' : 'block-producer VPN path cut'))].join(', ');
+  const name = (c: CutType) => (c === 'CUT_INTERNET' ? 'internet cut' : 'block-producer VPN path cut');
+  if (bpFirst && cuts[0] === 'CUT_BP_PATH') return ['block-producer VPN path cut first', 'DNS weight 0', ...cuts.slice(1).map(name)].join(', ');
+  return ['DNS weight 0', ...cuts.map(name)].join(', ');
 }
 
 // ---------------------------------------------------------------- signals
@@ -295,6 +353,10 @@ function describeLevers(tc: TopologyCluster, cuts: readonly CutType[]): string {
 /**
  * Records a signal if it is newer than the recorded one (events are ordered by their own timestamp, never by
  * arrival). Returns false when it is stale.
+ *
+ * Quiet periods count only confirmed clear time: a signal whose data is unknown (see `isSignalUnknown`) stops
+ * a running quiet period, and the quiet period owed (`quietPending`) starts again only when every signal is
+ * confirmed clear, from that moment.
  */
 function applySignal(d: Draft, id: string, key: string, incoming: SignalState, description: string): boolean {
   const c = d.clusters[id];
@@ -306,19 +368,44 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
   const keepAck =
     prev?.acknowledgedAt !== undefined &&
     (prev.kind === 'compromise' ? !compromiseRecurs(prev, incoming) : prev.state === 'ALARM' && incoming.state === 'ALARM');
-  const next: SignalState = keepAck ? { ...incoming, acknowledgedAt: prev!.acknowledgedAt } : incoming;
+  // Missing data stays one stretch while it lasts: keep the page already sent for it.
+  const keepPaged = prev?.unknownPagedAt !== undefined && isSignalUnknown(prev) && isSignalUnknown(incoming);
+  const next: SignalState = stripUndefined({
+    ...incoming,
+    acknowledgedAt: keepAck ? prev!.acknowledgedAt : undefined,
+    unknownPagedAt: keepPaged ? prev!.unknownPagedAt : undefined,
+  });
   const wasActive = hasActiveTrigger(c);
+  const wasUnknown = hasUnknownSignal(c);
   const activated = isSignalActive(next) && !(prev !== undefined && isSignalActive(prev));
   const signals = { ...c.signals, [key]: next };
-  const isActive = Object.values(signals).some(isSignalActive);
-  const clearSince = activated ? undefined : wasActive && !isActive ? incoming.timestamp : c.clearSince;
-  const after = setCluster(d, id, { signals, clearSince, lastTriggerAt: activated ? incoming.timestamp : c.lastTriggerAt });
+  const after0 = { ...c, signals };
+  const isActive = hasActiveTrigger(after0);
+  const isUnknown = hasUnknownSignal(after0);
 
+  let clearSince = c.clearSince;
+  let quietPending = c.quietPending;
+  if (activated) {
+    clearSince = undefined;
+    quietPending = undefined;
+  } else if (!isActive && isUnknown) {
+    // A quiet period that was owed or running waits for confirmed data; unknown time never counts.
+    if (wasActive || clearSince !== undefined) quietPending = true;
+    clearSince = undefined;
+  } else if (!isActive && (wasActive || quietPending === true)) {
+    clearSince = incoming.timestamp;
+    quietPending = undefined;
+  }
+  const after = setCluster(d, id, { signals, clearSince, quietPending, lastTriggerAt: activated ? incoming.timestamp : c.lastTriggerAt });
+
+  const outOfService = after.status === ClusterStatus.ISOLATED || after.status === ClusterStatus.ISOLATING;
   let consequence: string;
-  if (activated && (after.status === ClusterStatus.ISOLATED || after.status === ClusterStatus.ISOLATING)) {
+  if (activated && outOfService) {
     consequence = `it is already ${after.status}, so the quiet period restarts`;
-  } else if (wasActive && !isActive) {
-    consequence = `every signal is clear, so the ${d.topology.policy.quietPeriodMinutes}-minute quiet period starts`;
+  } else if (isUnknown && !wasUnknown && !isActive) {
+    consequence = `its data is unknown, so cluster ${id} is held (neither isolated nor restored) and no quiet period counts until every alarm reports OK`;
+  } else if (clearSince !== undefined && clearSince !== c.clearSince) {
+    consequence = outOfService ? `every signal is clear, so the ${d.topology.policy.quietPeriodMinutes}-minute quiet period starts` : 'every signal is clear';
   } else {
     consequence = 'no status change';
   }
@@ -463,7 +550,7 @@ function acknowledgeSignals(d: Draft, id: string): number {
       signals[k] = s;
     }
   }
-  if (n > 0) setCluster(d, id, { signals, clearSince: undefined });
+  if (n > 0) setCluster(d, id, { signals, clearSince: undefined, quietPending: undefined });
   return n;
 }
 
@@ -472,19 +559,26 @@ function acknowledgeSignals(d: Draft, id: string): number {
 /**
  * Starts an isolation if the guards of `mode` allow it. Automatic refusals are recorded and notified once per
  * trigger activation; operator refusals are left to the caller.
+ *
+ * A compromise that the guards hold back (floor, all-zero rule, pause) still has its BP path cut at once, as a
+ * job of its own (status BP_PATH_CUT): the floor protects peers' access to seed nodes, not a compromised
+ * host's access to the block producer.
  */
 function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefined {
   const c = d.clusters[id];
   const tc = d.byId.get(id)!;
   const refusal = firstRefusal(ISOLATION_GUARDS, mode, guardContext(d, id, 0));
   const automatic = mode === 'automatic' || mode === 'rampAbort';
+  const compromised = automatic && isCompromised(c);
   if (refusal) {
     if (automatic) {
       const reason = `Refused to isolate cluster ${id} (${describeTriggers(c)}): ${refusal.reason} [${refusal.guardId}].`;
       const fresh = c.lastRefusal === undefined || c.lastRefusal.triggerAt !== c.lastTriggerAt;
-      if (fresh) {
+      if (compromised && c.status !== ClusterStatus.BP_PATH_CUT && canCutBpPath(d, tc)) {
+        cutBpPathOnly(d, id, refusal);
+      } else if (fresh) {
         setCluster(d, id, { lastRefusal: { reason, at: d.now, triggerAt: c.lastTriggerAt } });
-        d.notes.push({ clusterId: id, outcome: 'ISOLATION_REFUSED', reason, severity: refusal.guardId === 'COOLDOWN' ? 'WARNING' : 'CRITICAL' });
+        d.notes.push({ clusterId: id, outcome: 'ISOLATION_REFUSED', reason, severity: refusal.guardId === 'COOLDOWN' || refusal.guardId === 'PINNED_IN_SERVICE' ? 'WARNING' : 'CRITICAL' });
       } else {
         // Already reported for this activation: re-evaluated silently until a guard allows it.
         d.notes.push({ clusterId: id, outcome: 'ISOLATION_REFUSED', reason });
@@ -492,8 +586,12 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
     }
     return refusal;
   }
-  const cuts = cutsFor(d, tc);
+  const fromBpCut = c.status === ClusterStatus.BP_PATH_CUT;
+  // From BP_PATH_CUT with its cut job done, the BP path is already cut: the rest of the isolation follows.
+  // With the cut job still in flight, the isolation job that supersedes it cuts the BP path (first) again.
+  const cuts = cutsFor(d, tc, compromised).filter((t) => !(fromBpCut && c.job === undefined && t === 'CUT_BP_PATH'));
   const wasRestoring = c.status === ClusterStatus.RESTORING;
+  const overrides = pinOverrideClause(d, c);
   setCluster(d, id, {
     status: ClusterStatus.ISOLATING,
     servingPercent: 0,
@@ -503,57 +601,84 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
     rampStageSince: undefined,
     // A manual isolation has no trigger to clear: it stays until an operator restores it.
     clearSince: undefined,
+    quietPending: undefined,
+    ...(overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {}),
   });
-  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: cuts[0] === 'CUT_BP_PATH' && compromised });
   if (automatic) {
     d.global = { ...d.global, recentIsolations: [...isolationsInWindow(d.global, d.topology, d.now), d.now] };
-    const levers = describeLevers(tc, cuts);
+    const levers = describeLevers(tc, cuts, compromised);
     const after = d.clusters[id];
+    const severity: Severity = isCompromised(after) ? 'CRITICAL' : 'WARNING';
+    const tail = `${compromiseClause(after)}${overrides}`;
     d.notes.push(
       wasRestoring
-        ? {
-            clusterId: id,
-            outcome: 'RAMP_ABORTED',
-            reason: `Aborted the restore ramp of cluster ${id} and re-isolating it because ${describeTriggers(after)}: ${levers}${compromiseClause(after)}.`,
-            severity: isCompromised(after) ? 'CRITICAL' : 'WARNING',
-          }
-        : {
-            clusterId: id,
-            outcome: 'ISOLATION_STARTED',
-            reason: `Isolating cluster ${id} because ${describeTriggers(after)}: ${levers}${compromiseClause(after)}.`,
-            severity: isCompromised(after) ? 'CRITICAL' : 'WARNING',
-          },
+        ? { clusterId: id, outcome: 'RAMP_ABORTED', reason: `Aborted the restore ramp of cluster ${id} and re-isolating it because ${describeTriggers(after)}: ${levers}${tail}.`, severity }
+        : fromBpCut
+          ? { clusterId: id, outcome: 'ISOLATION_STARTED', reason: `Completing the isolation of cluster ${id} (its block-producer path is already cut) because ${describeTriggers(after)}, now that the guards allow it: ${levers}${tail}.`, severity }
+          : { clusterId: id, outcome: 'ISOLATION_STARTED', reason: `Isolating cluster ${id} because ${describeTriggers(after)}: ${levers}${tail}.`, severity },
     );
   }
   return undefined;
 }
 
+/** The part of a compromise's isolation the guards allow at once: the BP-path cut, as its own job. */
+function cutBpPathOnly(d: Draft, id: string, refusal: Refusal): void {
+  const c = d.clusters[id];
+  const overrides = pinOverrideClause(d, c);
+  const ramp = c.status === ClusterStatus.RESTORING ? '; its restore ramp stops' : '';
+  const reason =
+    `Cut the block-producer path of cluster ${id} at once because ${describeTriggers(c)}; its DNS weight and internet cut are held back: ` +
+    `${refusal.reason} [${refusal.guardId}]. Cluster ${id} still serves peers at ${c.servingPercent} % (BP path cut)${ramp}; the rest follows as soon as the guards allow${overrides}.`;
+  setCluster(d, id, {
+    status: ClusterStatus.BP_PATH_CUT,
+    lastTransitionAt: d.now,
+    rampStage: undefined,
+    rampStageSince: undefined,
+    lastRefusal: { reason, at: d.now, triggerAt: c.lastTriggerAt },
+    ...(overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {}),
+  });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts: ['CUT_BP_PATH'], bpOnly: true, bpFirst: true });
+  d.notes.push({ clusterId: id, outcome: 'BP_PATH_CUT', reason, severity: 'CRITICAL' });
+}
+
 /**
  * Starts a restore. An aws cluster gets its weight back only once its cuts are undone (the restore job's
  * result sets the first ramp stage): a weight that went live before a failed undo would count a still-cut
- * cluster as serving, and the minimum-healthy rule would then let another cluster go.
+ * cluster as serving, and the minimum-healthy rule would then let another cluster go. A cluster that still
+ * serves peers (BP_PATH_CUT) keeps its share and resumes the ramp at the first stage at or above it.
  */
 function startRestore(d: Draft, id: string): void {
   const tc = d.byId.get(id)!;
+  const c = d.clusters[id];
   const undo = tc.kind === 'aws';
+  const ramp = d.topology.policy.restoreRampPercent;
+  const serving = c.status === ClusterStatus.BP_PATH_CUT ? c.servingPercent : 0;
+  const stage = Math.max(0, ramp.findIndex((p) => p >= serving));
   setCluster(d, id, {
     status: ClusterStatus.RESTORING,
-    servingPercent: undo ? 0 : d.topology.policy.restoreRampPercent[0],
-    rampStage: 0,
+    servingPercent: undo ? serving : ramp[0],
+    rampStage: stage,
     rampStageSince: d.now,
     lastTransitionAt: d.now,
     clearSince: undefined,
+    quietPending: undefined,
     lastRefusal: undefined,
   });
   d.newJobs.set(id, { kind: 'RESTORE', undo, cuts: [] });
 }
 
-/** Timers of one cluster: stuck/failed jobs (reconcile only), the restore ramp, the quiet period. */
+/** Timers of one cluster: pin expiry, stuck/failed jobs (reconcile only), missing data, the ramp, the quiet period. */
 function advanceTimers(d: Draft, id: string, reconcile: boolean): void {
+  expirePin(d, id);
+  if (reconcile) pageMissingData(d, id);
   const c = d.clusters[id];
   if (c.job !== undefined) {
     const since = c.job.lastAttemptAt ?? c.job.startedAt;
-    if (reconcile && (c.job.lastError !== undefined || d.now - since >= JOB_RETRY_AFTER_MS)) {
+    // No undo is retried while a trigger of the cluster is active: it would re-open what the next decision cuts
+    // again. `evaluateTrigger` sends such a restore back to isolation instead.
+    const underFire = c.job.kind === 'RESTORE' && hasActiveTrigger(c);
+    if (reconcile && !underFire && (c.job.lastError !== undefined || d.now - since >= JOB_RETRY_AFTER_MS)) {
       d.replans.push(id);
       const why = c.job.lastError !== undefined ? `its last attempt failed (${c.job.lastError})` : `it has run for ${JOB_RETRY_AFTER_MS / MINUTE_MS} minutes or more`;
       d.notes.push({
@@ -566,42 +691,164 @@ function advanceTimers(d: Draft, id: string, reconcile: boolean): void {
     return;
   }
   if (d.newJobs.has(id)) return;
-  if (c.status === ClusterStatus.RESTORING && !hasActiveTrigger(c) && rampStepDue(c, d.global, d.topology, d.now)) {
+  // An in-service pin means serving: the ramp completes on schedule although a (non-compromise) trigger recurs.
+  const pinned = c.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(c, d.now) && !isCompromised(c);
+  const rampHeld = (hasActiveTrigger(c) || hasUnknownSignal(c)) && !pinned;
+  if (c.status === ClusterStatus.RESTORING && !rampHeld && rampStepDue(c, d.global, d.topology, d.now)) {
     advanceRamp(d, id);
-  } else if (c.status === ClusterStatus.ISOLATED) {
+  } else if (c.status === ClusterStatus.ISOLATED && !d.pinExpired.has(id)) {
     if (firstRefusal(RESTORE_GUARDS, 'automatic', guardContext(d, id, d.topology.policy.restoreRampPercent[0])) === undefined) {
       startRestore(d, id);
       const tc = d.byId.get(id)!;
       d.notes.push({
         clusterId: id,
         outcome: 'RESTORE_STARTED',
-        reason: `Restoring cluster ${id}: every signal has been clear for ${d.topology.policy.quietPeriodMinutes} minutes, so ${tc.kind === 'aws' ? 'its cuts are undone and ' : ''}its DNS share ramps up from ${d.topology.policy.restoreRampPercent[0]} %.`,
+        reason: `Restoring cluster ${id}: every signal has been confirmed clear for ${d.topology.policy.quietPeriodMinutes} minutes, so ${tc.kind === 'aws' ? 'its cuts are undone and ' : ''}its DNS share ramps up from ${d.topology.policy.restoreRampPercent[0]} %.`,
         severity: 'INFO',
       });
     }
   }
 }
 
+/**
+ * Drops a pin whose time is up. An expired in-service pin hands the cluster back to the normal rules (an
+ * active trigger then isolates it). An expired isolated pin never restores by itself: nothing restores in this
+ * decision, and a running quiet period starts again from the expiry, so the cluster needs a full quiet period
+ * of confirmed clear data under the normal rules (a compromise still needs an operator's restore).
+ */
+function expirePin(d: Draft, id: string): void {
+  const c = d.clusters[id];
+  if (c.pin === undefined || pinHolds(c, d.now)) return;
+  const isolatedPin = c.pin === OperatorPin.FORCED_ISOLATED;
+  setCluster(d, id, { pin: undefined, pinUntil: undefined, pinBy: undefined, ...(isolatedPin && c.clearSince !== undefined ? { clearSince: d.now } : {}) });
+  d.pinExpired.add(id);
+  const then = isolatedPin
+    ? c.status === ClusterStatus.ISOLATED || c.status === ClusterStatus.ISOLATING
+      ? `; it stays ${c.status} under the normal rules (${isCompromised(c) ? 'a compromise needs an operator restore' : c.clearSince !== undefined ? `a fresh ${d.topology.policy.quietPeriodMinutes}-minute quiet period runs from now` : 'no trigger to clear: an operator restores it'})`
+      : ''
+    : hasActiveTrigger(c)
+      ? `; the trigger it held back (${describeTriggers(c)}) now counts`
+      : '';
+  d.notes.push({ clusterId: id, outcome: 'PIN_EXPIRED', reason: `The pin ${describePin(c)} of cluster ${id} expired; automation manages it again${then}.`, severity: 'WARNING' });
+}
+
+/** Pages once per stretch of missing data when an alarm has sat in INSUFFICIENT_DATA (holding its cluster) too long. */
+function pageMissingData(d: Draft, id: string): void {
+  const c = d.clusters[id];
+  const limit = d.topology.policy.insufficientDataPageMinutes ?? DEFAULT_INSUFFICIENT_DATA_PAGE_MINUTES;
+  const late = Object.keys(c.signals)
+    .sort()
+    .filter((k) => isSignalUnknown(c.signals[k]) && c.signals[k].unknownPagedAt === undefined && d.now - c.signals[k].timestamp >= limit * MINUTE_MS);
+  if (late.length === 0) return;
+  const signals = { ...c.signals };
+  for (const k of late) signals[k] = { ...signals[k], unknownPagedAt: d.now };
+  setCluster(d, id, { signals });
+  const since = new Date(Math.min(...late.map((k) => c.signals[k].timestamp))).toISOString();
+  d.notes.push({
+    clusterId: id,
+    outcome: 'DATA_MISSING',
+    reason: `Alarm ${late.join(', ')} of cluster ${id} has been in INSUFFICIENT_DATA since ${since} (${limit} minutes or more): cluster ${id} is held, neither isolated nor restored, and no quiet period counts until its data is back; check the metric's source.`,
+    severity: 'WARNING',
+  });
+}
+
 function advanceRamp(d: Draft, id: string): void {
   const c = d.clusters[id];
   const ramp = d.topology.policy.restoreRampPercent;
   const stage = c.rampStage ?? 0;
+  const held = pinHoldsTriggersBack(c, d.now) ? `; the pin ${describePin(c)} holds back ${describeTriggers(c)}` : '';
   if (stage >= ramp.length - 1) {
     setCluster(d, id, { status: ClusterStatus.IN_SERVICE, servingPercent: 100, rampStage: undefined, rampStageSince: undefined, lastTransitionAt: d.now });
-    d.notes.push({ clusterId: id, outcome: 'RESTORE_COMPLETED', reason: `Cluster ${id} is back in service at 100 % after its restore ramp.`, severity: 'INFO' });
+    d.notes.push({ clusterId: id, outcome: 'RESTORE_COMPLETED', reason: `Cluster ${id} is back in service at 100 % after its restore ramp${held}.`, severity: 'INFO' });
     return;
   }
   const next = stage + 1;
   setCluster(d, id, { servingPercent: ramp[next], rampStage: next, rampStageSince: d.now });
-  d.notes.push({ clusterId: id, outcome: 'RAMP_ADVANCED', reason: `Advanced the restore ramp of cluster ${id} to stage ${next + 1} of ${ramp.length} (${ramp[next]} %).` });
+  d.notes.push({ clusterId: id, outcome: 'RAMP_ADVANCED', reason: `Advanced the restore ramp of cluster ${id} to stage ${next + 1} of ${ramp.length} (${ramp[next]} %)${held}.` });
 }
 
-/** An active trigger on a cluster in DNS (and without a job) asks for an isolation. */
+/**
+ * An active trigger asks for an isolation: of a cluster in DNS without a job, of a cluster whose restore job
+ * is failing, stuck or facing a compromise (no undo under fire), and, for a compromise, of a cluster whose
+ * isolation job does not cut the BP path first.
+ */
 function evaluateTrigger(d: Draft, id: string): void {
   const c = d.clusters[id];
-  if (hasJob(d, id) || !hasActiveTrigger(c)) return;
-  if (c.status === ClusterStatus.IN_SERVICE) tryIsolate(d, id, 'automatic');
+  if (d.newJobs.has(id) || !hasActiveTrigger(c)) return;
+  const job = c.job;
+  if (job !== undefined) {
+    if (job.kind === 'RESTORE') abortRestoreJob(d, id);
+    // A BP-only cut still in flight when the guards allow the rest: the full isolation supersedes it.
+    else if (c.status === ClusterStatus.BP_PATH_CUT) tryIsolate(d, id, 'automatic');
+    else if (isCompromised(c)) cutBpPathFirst(d, id);
+    return;
+  }
+  if (c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.BP_PATH_CUT) tryIsolate(d, id, 'automatic');
   else if (c.status === ClusterStatus.RESTORING) tryIsolate(d, id, 'rampAbort');
+}
+
+/**
+ * A trigger during a restore job: no undo while under fire. A job that failed, is stuck, or faces a compromise
+ * is abandoned, and the cluster goes back to isolation, re-cutting whatever the partial undo re-opened; a job
+ * still running normally is waited for (cutting while it undoes would race it), and its result decides.
+ */
+function abortRestoreJob(d: Draft, id: string): void {
+  const c = d.clusters[id];
+  const job = c.job!;
+  const compromised = isCompromised(c);
+  const stuck = d.now - (job.lastAttemptAt ?? job.startedAt) >= JOB_RETRY_AFTER_MS;
+  if (job.lastError === undefined && !stuck && !compromised) return;
+  if (pinHoldsTriggersBack(c, d.now)) return;
+  // Pause stops everything but the BP-path cut of a compromise: the failed undo is not retried meanwhile.
+  if (d.global.automationPaused && !compromised) return;
+  const tc = d.byId.get(id)!;
+  if (c.servingPercent > 0) {
+    // The cluster serves (external DNS-only restore, or a BP_PATH_CUT cluster's undo): leaving DNS changes
+    // capacity, so the guards decide; a refused abort keeps the job (not retried while the trigger lasts).
+    setCluster(d, id, { job: undefined });
+    if (tryIsolate(d, id, 'rampAbort') !== undefined && !d.newJobs.has(id)) setCluster(d, id, { job });
+    return;
+  }
+  // Out of DNS (the undo runs before any weight comes back): re-cutting changes no capacity and starts no new
+  // isolation, so no guard applies and the rate limit does not count it.
+  const cuts = cutsFor(d, tc, compromised);
+  setCluster(d, id, {
+    status: ClusterStatus.ISOLATING,
+    servingPercent: 0,
+    job: undefined,
+    rampStage: undefined,
+    rampStageSince: undefined,
+    lastTransitionAt: d.now,
+    clearSince: undefined,
+    quietPending: undefined,
+  });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: compromised && cuts[0] === 'CUT_BP_PATH' });
+  const why = job.lastError !== undefined ? `its undo failed (${job.lastError})` : stuck ? `it has not finished in ${JOB_RETRY_AFTER_MS / MINUTE_MS} minutes` : 'a compromise does not wait for it';
+  d.notes.push({
+    clusterId: id,
+    outcome: 'RAMP_ABORTED',
+    reason: `Abandoned the restore job ${job.id} of cluster ${id} (${why}) because ${describeTriggers(c)}: back to isolation, re-cutting whatever the partial undo re-opened (${describeLevers(tc, cuts, compromised)})${compromiseClause(c)}.`,
+    severity: compromised ? 'CRITICAL' : 'WARNING',
+  });
+}
+
+/**
+ * A compromise on a cluster whose isolation job is in flight: if the job does not cut the BP path first (a
+ * DNS failure would skip the cut), it is superseded by one that does, with the same weight and cuts.
+ */
+function cutBpPathFirst(d: Draft, id: string): void {
+  const c = d.clusters[id];
+  const tc = d.byId.get(id)!;
+  const job = c.job!;
+  if (!canCutBpPath(d, tc) || job.effects[0]?.type === 'CUT_BP_PATH') return;
+  const cuts = cutsFor(d, tc, true);
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: true });
+  d.notes.push({
+    clusterId: id,
+    outcome: 'ISOLATION_STARTED',
+    reason: `Re-planned the isolation of cluster ${id} (job ${job.id}${job.lastError !== undefined ? `, failing: ${job.lastError}` : ''}) with its block-producer path cut first because ${describeTriggers(c)}: ${describeLevers(tc, cuts, true)}${compromiseClause(c)}.`,
+    severity: 'CRITICAL',
+  });
 }
 
 // ---------------------------------------------------------------- job results
@@ -623,12 +870,17 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
     d.notes.push({
       clusterId: id,
       outcome: 'JOB_FAILED',
-      reason: `The ${job.kind} job ${job.id} of cluster ${id} failed (${error}); the job stays recorded and the next reconcile re-plans it.`,
+      reason: `The ${job.kind} job ${job.id} of cluster ${id} failed (${error}); the job stays recorded and the next reconcile re-plans it${job.kind === 'RESTORE' && hasActiveTrigger(c) ? ', unless a trigger is active: no undo is retried under fire' : ''}.`,
       severity: 'CRITICAL',
     });
+    // A failing undo under fire goes straight back to isolation.
+    if (job.kind === 'RESTORE') evaluateTrigger(d, id);
     return undefined;
   }
-  if (job.kind === 'ISOLATE') {
+  if (job.kind === 'ISOLATE' && c.status === ClusterStatus.BP_PATH_CUT) {
+    setCluster(d, id, { job: undefined, isolation: mergeIsolation(c.isolation, event.isolation) ?? {} });
+    d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `The block-producer path of cluster ${id} is cut; it still serves peers at ${c.servingPercent} % until the guards allow the rest of its isolation.` });
+  } else if (job.kind === 'ISOLATE') {
     setCluster(d, id, { status: ClusterStatus.ISOLATED, job: undefined, isolation: mergeIsolation(c.isolation, event.isolation) ?? {} });
     d.notes.push({ clusterId: id, outcome: 'ISOLATION_COMPLETED', reason: `Cluster ${id} is isolated; its isolation record lists what was cut so a restore undoes exactly that.`, severity: 'INFO' });
   } else {
@@ -709,9 +961,12 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
     const pause = event.command === 'pause';
     const already = d.global.automationPaused === pause;
     d.global = { ...d.global, automationPaused: pause, lastOperatorEventId: event.id };
+    const consequence = pause
+      ? ': only operator commands act, except the block-producer path cut of a compromise'
+      : ': held-back triggers are re-checked now';
     d.notes.push({
-      outcome: 'OPERATOR_APPLIED',
-      reason: `Operator ${by} ${pause ? 'paused' : 'resumed'} automation${already ? `; it was already ${pause ? 'paused' : 'running'}` : ''}.`,
+      outcome: pause ? 'AUTOMATION_PAUSED' : 'AUTOMATION_RESUMED',
+      reason: `Operator ${by} ${pause ? 'paused' : 'resumed'} automation${already ? `; it was already ${pause ? 'paused' : 'running'}` : consequence}.`,
       severity: pause ? 'WARNING' : 'INFO',
     });
     return undefined;
@@ -734,7 +989,7 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
   };
   const isolateMode: IsolationMode = event.force ? 'operatorForced' : 'operator';
   const levers = () => describeLevers(d.byId.get(cid)!, cutsFor(d, d.byId.get(cid)!));
-  const inDns = c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.RESTORING;
+  const inDns = c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.RESTORING || c.status === ClusterStatus.BP_PATH_CUT;
 
   switch (event.command) {
     case 'isolate': {
@@ -760,6 +1015,10 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
       const refusal = firstRefusal(RESTORE_GUARDS, event.force ? 'operatorForced' : 'operator', guardContext(d, cid, 100));
       if (refusal) return refuse(refusal.reason, refusal.guardId);
       const acked = acknowledgeSignals(d, cid);
+      if (d.clusters[cid].status === ClusterStatus.BP_PATH_CUT) {
+        startRestore(d, cid);
+        return applied(`restored cluster ${cid}: acknowledged ${acked} active signals, undoing its block-producer path cut while it keeps serving peers at ${c.servingPercent} %`, 'INFO');
+      }
       if (d.clusters[cid].status === ClusterStatus.ISOLATED) {
         startRestore(d, cid);
         return applied(`restored cluster ${cid}: acknowledged ${acked} active signals, undoing its isolation and ramping its DNS share from ${d.topology.policy.restoreRampPercent[0]} %`, 'INFO');
@@ -768,31 +1027,42 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
     }
     case 'pin': {
       if (event.pin === undefined) throw new InvalidEventError(`operator command ${event.id} (pin) needs a pin`);
+      // Pins expire: a pin is about the risk it was set for, and a forgotten pin must not hide the next one.
+      const limits = pinLimits(d.topology);
+      const until = event.pinUntil ?? d.now + limits.defaultMinutes * MINUTE_MS;
+      if (!Number.isFinite(until) || until <= d.now) {
+        return refuse(`the pin would expire at or before now (pinUntil ${Number.isFinite(until) ? new Date(until).toISOString() : String(until)}); give a --for or an --until in the future`, 'PIN_EXPIRY');
+      }
+      if (until - d.now > limits.maxMinutes * MINUTE_MS) {
+        return refuse(`the pin would last ${Math.ceil((until - d.now) / MINUTE_MS)} minutes, longer than pinMaxMinutes ${limits.maxMinutes}; give a shorter --for or an earlier --until`, 'PIN_EXPIRY');
+      }
+      const pinFields = { pin: event.pin, pinUntil: until, pinBy: by };
+      const untilText = `until ${new Date(until).toISOString()}`;
       if (event.pin === OperatorPin.FORCED_IN_SERVICE) {
         const refusal = firstRefusal(PIN_IN_SERVICE_GUARDS, 'operator', guardContext(d, cid, 100));
         if (refusal) return refuse(refusal.reason, refusal.guardId);
         if (c.status === ClusterStatus.ISOLATED) {
           const acked = acknowledgeSignals(d, cid);
-          setCluster(d, cid, { pin: event.pin });
+          setCluster(d, cid, pinFields);
           startRestore(d, cid);
-          return applied(`pinned cluster ${cid} FORCED_IN_SERVICE and restored it: acknowledged ${acked} active signals, ramping its DNS share from ${d.topology.policy.restoreRampPercent[0]} %`, 'WARNING');
+          return applied(`pinned cluster ${cid} FORCED_IN_SERVICE ${untilText} and restored it: acknowledged ${acked} active signals, ramping its DNS share from ${d.topology.policy.restoreRampPercent[0]} %`, 'WARNING');
         }
-        setCluster(d, cid, { pin: event.pin });
-        return applied(`pinned cluster ${cid} FORCED_IN_SERVICE; automation will not isolate it`, 'WARNING');
+        setCluster(d, cid, pinFields);
+        return applied(`pinned cluster ${cid} FORCED_IN_SERVICE ${untilText}; automation will not isolate it short of a compromise`, 'WARNING');
       }
       if (inDns) {
         const refusal = tryIsolate(d, cid, isolateMode);
         if (refusal) return refuse(refusal.reason, refusal.guardId);
-        setCluster(d, cid, { pin: event.pin });
-        return applied(`pinned cluster ${cid} FORCED_ISOLATED and isolated it${event.force ? ' (forced)' : ''}: ${levers()}`, 'WARNING');
+        setCluster(d, cid, pinFields);
+        return applied(`pinned cluster ${cid} FORCED_ISOLATED ${untilText} and isolated it${event.force ? ' (forced)' : ''}: ${levers()}`, 'WARNING');
       }
-      setCluster(d, cid, { pin: event.pin });
-      return applied(`pinned cluster ${cid} FORCED_ISOLATED; automation will not restore it`, 'WARNING');
+      setCluster(d, cid, pinFields);
+      return applied(`pinned cluster ${cid} FORCED_ISOLATED ${untilText}; automation will not restore it`, 'WARNING');
     }
     case 'unpin': {
       const was = c.pin;
-      setCluster(d, cid, { pin: undefined });
-      return applied(was ? `unpinned cluster ${cid} (was ${was}); automation manages it again` : `unpinned cluster ${cid}, which was not pinned`, 'INFO');
+      setCluster(d, cid, { pin: undefined, pinUntil: undefined, pinBy: undefined });
+      return applied(was ? `unpinned cluster ${cid} (was ${describePin(c)}); automation manages it again` : `unpinned cluster ${cid}, which was not pinned`, 'INFO');
     }
     default:
       throw new InvalidEventError(`unknown operator command: ${(event as { command?: unknown }).command}`);
@@ -823,6 +1093,15 @@ function finalize(d: Draft): Decision {
   const replanned = d.replans.map((id) => d.clusters[id].job!);
   const topoIds = d.topology.clusters.map((c) => c.id);
 
+  // 0. A compromise's BP-path cut before anything else: no DNS failure or undo may skip it.
+  const bpCuts = new Map<string, Effect>();
+  for (const id of topoIds) {
+    const spec = d.newJobs.get(id);
+    if (spec?.bpFirst) bpCuts.set(id, push({ type: 'CUT_BP_PATH', clusterId: id }));
+  }
+  const bpFirstJob = (job: ActiveJob) => job.kind === 'ISOLATE' && job.effects[0]?.type === 'CUT_BP_PATH';
+  for (const job of replanned) if (bpFirstJob(job)) plan.push(job.effects[0]);
+
   // 1. Undo cuts before any weight comes back (never send traffic to a cluster that is still cut).
   const undo = new Map<string, Effect>();
   for (const id of topoIds) {
@@ -837,7 +1116,7 @@ function finalize(d: Draft): Decision {
   const oldDns = replanned.flatMap((j) => j.effects.filter((e): e is SetDnsWeightsEffect => e.type === 'SET_DNS_WEIGHTS'));
   let dns: SetDnsWeightsEffect | undefined;
   // A restore job that undoes cuts changes no weight: its first stage goes live with the job's result.
-  const jobsNeedingDns = [...d.newJobs.values()].some((spec) => spec.kind === 'ISOLATE' || !spec.undo);
+  const jobsNeedingDns = [...d.newJobs.values()].some((spec) => (spec.kind === 'ISOLATE' && spec.bpOnly !== true) || (spec.kind === 'RESTORE' && !spec.undo));
   if (servingChanged || jobsNeedingDns || oldDns.length > 0) {
     const weights = desiredWeights(d);
     const reusable = !servingChanged && d.newJobs.size === 0 && oldDns.length > 0 && oldDns.every((e) => e.id === oldDns[0].id && deepEqual(e.weights, weights));
@@ -857,15 +1136,18 @@ function finalize(d: Draft): Decision {
   const cuts = new Map<string, Effect[]>();
   for (const id of topoIds) {
     const spec = d.newJobs.get(id);
-    if (spec) cuts.set(id, spec.cuts.map((type) => push({ type, clusterId: id })));
+    if (spec) cuts.set(id, spec.cuts.filter((type) => !(spec.bpFirst && type === 'CUT_BP_PATH')).map((type) => push({ type, clusterId: id })));
   }
-  for (const job of replanned) for (const e of job.effects) if (e.type === 'CUT_INTERNET' || e.type === 'CUT_BP_PATH') plan.push(e);
+  for (const job of replanned) {
+    for (const [i, e] of job.effects.entries()) if ((e.type === 'CUT_INTERNET' || e.type === 'CUT_BP_PATH') && !(i === 0 && bpFirstJob(job))) plan.push(e);
+  }
 
   // 4. Record jobs with the exact effect objects of the plan.
   for (const id of topoIds) {
     const spec = d.newJobs.get(id);
     if (!spec) continue;
-    const effects = spec.kind === 'ISOLATE' ? [dns!, ...cuts.get(id)!] : undo.has(id) ? [undo.get(id)!] : [dns!];
+    const bp = bpCuts.has(id) ? [bpCuts.get(id)!] : [];
+    const effects = spec.bpOnly ? bp : spec.kind === 'ISOLATE' ? [...bp, dns!, ...cuts.get(id)!] : undo.has(id) ? [undo.get(id)!] : [dns!];
     setCluster(d, id, { job: { id: event.id, kind: spec.kind, effects, startedAt: now } });
   }
   for (const id of d.replans) {
@@ -875,19 +1157,28 @@ function finalize(d: Draft): Decision {
   }
 
   // 5. Outcome, reason, notification.
-  const rank = (o: DecisionOutcome) => OUTCOME_PRIORITY.indexOf(o);
-  const notes = [...d.notes].sort((a, b) => rank(a.outcome) - rank(b.outcome));
+  // The headline is the most significant thing that happened: a silent re-check of a refusal already
+  // reported is not news, so it ranks below everything that happened.
+  const silentRecheck = (n: Note) => n.outcome === 'ISOLATION_REFUSED' && n.severity === undefined;
+  const rank = (n: Note) => OUTCOME_PRIORITY.indexOf(n.outcome) + (silentRecheck(n) ? OUTCOME_PRIORITY.indexOf('SIGNAL_RECORDED') : 0);
+  const seenNotes = new Set<string>();
+  const unique = d.notes.filter((n) => {
+    const k = `${n.clusterId}|${n.outcome}|${n.reason}`;
+    return seenNotes.has(k) ? false : (seenNotes.add(k), true);
+  });
+  const notes = [...unique].sort((a, b) => rank(a) - rank(b));
   const main = notes[0] ?? { outcome: 'NO_CHANGE' as const, reason: `Nothing to do for ${event.type} ${event.id}.` };
   const others = notes.slice(1).filter((n) => n.outcome !== 'SIGNAL_RECORDED' && n.outcome !== 'NO_CHANGE');
   const reason = others.length === 0 ? main.reason : `${main.reason.replace(/\.$/, '')} (also: ${others.map((n) => n.reason.replace(/\.$/, '')).join('; ')}).`;
-  const notified = d.notes.filter((n) => n.severity !== undefined);
+  const notified = notes.filter((n) => n.severity !== undefined);
   if (notified.length > 0) {
     const severity = notified.map((n) => n.severity!).reduce((a, b) => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a));
     const clusters = [...new Set(notified.flatMap((n) => (n.clusterId ? [n.clusterId] : [])))];
     push<NotifyEffect>({
       type: 'NOTIFY',
       severity,
-      subject: `seedshield ${main.outcome}${clusters.length > 0 ? `: ${clusters.join(', ')}` : ''}`,
+      // The subject names what on-call is told about: the most significant notified thing.
+      subject: `seedshield ${notified[0].outcome}${clusters.length > 0 ? `: ${clusters.join(', ')}` : ''}`,
       message: notified.map((n) => n.reason).join('\n'),
     });
   }

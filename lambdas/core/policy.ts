@@ -32,6 +32,27 @@ export const IMMEDIATE_EFFECT_TYPES: readonly Effect['type'][] = ['CUT_INTERNET'
 export function startsAtOnce(effect: Effect): boolean {
   return IMMEDIATE_EFFECT_TYPES.includes(effect.type);
 }
+/** Pin lifetime when an operator gives neither `--for` nor `--until` (4 hours: one on-call shift's worth). */
+export const DEFAULT_PIN_MINUTES = 4 * 60;
+/** Longest pin when the policy does not say (24 hours): a pin that outlives a day is a forgotten pin. */
+export const DEFAULT_PIN_MAX_MINUTES = 24 * 60;
+/** Minutes an alarm may sit in INSUFFICIENT_DATA before on-call is paged, when the policy does not say. */
+export const DEFAULT_INSUFFICIENT_DATA_PAGE_MINUTES = 15;
+
+/**
+ * Trigger kinds for which missing data is normal, so INSUFFICIENT_DATA means "not breaching" (the alarm is
+ * configured `treatMissingData: notBreaching` for the same reason). Shield publishes DDoSDetected only during
+ * an event, and an idle NLB publishes no flow or byte sums. For every other kind (the NLB's healthy-host count,
+ * chain lag) missing data means we do not know, and unknown is not good news.
+ * See https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+ */
+export const MISSING_DATA_IS_NORMAL: Readonly<Record<string, boolean>> = { ddos: true, surge: true, unhealthy: false, lagging: false };
+
+/**
+ * Trigger kinds from most to least severe: held-back isolations are re-checked in this order, so when the floor
+ * frees one slot it goes to the most dangerous cluster. `lagging` (chain-aware health) slots in before surge.
+ */
+export const TRIGGER_SEVERITY_ORDER: readonly string[] = ['compromise', 'ddos', 'unhealthy', 'lagging', 'surge'];
 
 /** Whether a signal is an active trigger: an unacknowledged compromise, or an unacknowledged alarm in ALARM not held for corroboration. */
 export function isSignalActive(signal: SignalState): boolean {
@@ -39,14 +60,62 @@ export function isSignalActive(signal: SignalState): boolean {
   return signal.kind === 'compromise' || signal.state === 'ALARM';
 }
 
+/**
+ * Whether a signal's data is unknown: INSUFFICIENT_DATA on an alarm whose missing data is not normal. An
+ * unknown signal neither isolates nor lets its cluster restore, and no quiet period counts its time.
+ */
+export function isSignalUnknown(signal: SignalState): boolean {
+  return signal.kind !== 'compromise' && signal.state === 'INSUFFICIENT_DATA' && MISSING_DATA_IS_NORMAL[signal.kind] !== true;
+}
+
 /** Whether any signal of the cluster is an active trigger. */
 export function hasActiveTrigger(cluster: ClusterState): boolean {
   return Object.values(cluster.signals).some(isSignalActive);
 }
 
+/** Whether any signal of the cluster has unknown data (see `isSignalUnknown`). */
+export function hasUnknownSignal(cluster: ClusterState): boolean {
+  return Object.values(cluster.signals).some(isSignalUnknown);
+}
+
 /** Whether the cluster has an active (unacknowledged) compromise: automation never restores it. */
 export function isCompromised(cluster: ClusterState): boolean {
   return Object.values(cluster.signals).some((s) => s.kind === 'compromise' && isSignalActive(s));
+}
+
+/** Rank of the cluster's most severe active trigger in `TRIGGER_SEVERITY_ORDER` (lower is more severe). */
+export function triggerSeverity(cluster: ClusterState): number {
+  const ranks = Object.values(cluster.signals)
+    .filter(isSignalActive)
+    .map((s) => TRIGGER_SEVERITY_ORDER.indexOf(s.kind));
+  return ranks.length === 0 ? TRIGGER_SEVERITY_ORDER.length : Math.min(...ranks);
+}
+
+/** Whether the cluster's pin holds at `now` (a pin without `pinUntil` predates expiring pins and holds until unpinned). */
+export function pinHolds(cluster: ClusterState, now: number): boolean {
+  return cluster.pin !== undefined && (cluster.pinUntil === undefined || now < cluster.pinUntil);
+}
+
+/** The pin as on-call reads it: `FORCED_IN_SERVICE until 2026-01-01T04:00:00.000Z, set by alice (reason)`. */
+export function describePin(cluster: ClusterState): string {
+  const until = cluster.pinUntil === undefined ? ' (no expiry)' : ` until ${new Date(cluster.pinUntil).toISOString()}`;
+  return `${cluster.pin}${until}${cluster.pinBy === undefined ? '' : `, set by ${cluster.pinBy}`}`;
+}
+
+/**
+ * Whether an in-service pin holds the cluster's active triggers back at `now`: a pin means serving, short of a
+ * compromise, which overrides it. `status` and the timeline show it.
+ */
+export function pinHoldsTriggersBack(cluster: ClusterState, now: number): boolean {
+  return cluster.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(cluster, now) && hasActiveTrigger(cluster) && !isCompromised(cluster);
+}
+
+/** The pin limits of a policy, with their defaults. */
+export function pinLimits(topology: RuntimeTopology): { readonly defaultMinutes: number; readonly maxMinutes: number } {
+  return {
+    defaultMinutes: topology.policy.pinDefaultMinutes ?? DEFAULT_PIN_MINUTES,
+    maxMinutes: topology.policy.pinMaxMinutes ?? DEFAULT_PIN_MAX_MINUTES,
+  };
 }
 
 /** What a guard sees: the cluster, the world around it and the serving levels the change would produce. */
@@ -58,6 +127,8 @@ export interface GuardContext {
   /** Every cluster's `servingPercent` after the change under review. */
   readonly servingAfter: Readonly<Record<string, number>>;
   readonly now: number;
+  /** Who asks (set by `firstRefusal`). */
+  readonly mode?: string;
 }
 
 /** A guard's answer. */
@@ -144,10 +215,12 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
   { ...JOB_IN_PROGRESS, appliesTo: ['operator', 'operatorForced'] },
   {
     id: 'ALREADY_ISOLATED',
-    explanation: 'Only a cluster in DNS (IN_SERVICE or RESTORING) can be isolated; an isolated one stays as recorded.',
+    explanation: 'Only a cluster in DNS (IN_SERVICE, RESTORING, or BP_PATH_CUT: still serving peers) can be isolated; an isolated one stays as recorded.',
     appliesTo: ['operator', 'operatorForced'],
     check: (ctx) =>
-      ctx.cluster.status === ClusterStatus.IN_SERVICE || ctx.cluster.status === ClusterStatus.RESTORING ? ALLOW : refuse(`it is already ${ctx.cluster.status}`),
+      ctx.cluster.status === ClusterStatus.IN_SERVICE || ctx.cluster.status === ClusterStatus.RESTORING || ctx.cluster.status === ClusterStatus.BP_PATH_CUT
+        ? ALLOW
+        : refuse(`it is already ${ctx.cluster.status}`),
   },
   {
     id: 'AUTOMATION_PAUSED',
@@ -157,11 +230,13 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
   },
   {
     id: 'PINNED_IN_SERVICE',
-    explanation: 'An operator pinned the cluster FORCED_IN_SERVICE: automation never isolates it.',
+    explanation:
+      'An operator pinned the cluster FORCED_IN_SERVICE: automation does not isolate it while the pin holds. ' +
+      'A pin is about the risk it was set for: a compromise overrides it (automatic modes only).',
     appliesTo: ['automatic', 'rampAbort', 'operator'],
     check: (ctx) =>
-      ctx.cluster.pin === OperatorPin.FORCED_IN_SERVICE
-        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned FORCED_IN_SERVICE`)
+      ctx.cluster.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(ctx.cluster, ctx.now) && (ctx.mode === 'operator' || !isCompromised(ctx.cluster))
+        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned ${describePin(ctx.cluster)}; the pin holds this trigger back`)
         : ALLOW,
   },
   {
@@ -177,9 +252,12 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
   },
   {
     id: 'RATE_LIMIT',
-    explanation: 'A burst of isolations is more likely a broken alarm or a global event than many attacks: cap them per window.',
+    explanation:
+      'A burst of isolations is more likely a broken alarm or a global event than many attacks: cap them per window. ' +
+      'A compromise is never rate-limited: a GuardDuty finding is not a broken alarm, and a compromised host must not stay connected.',
     appliesTo: ['automatic', 'rampAbort'],
     check: (ctx) => {
+      if (isCompromised(ctx.cluster)) return ALLOW;
       const { maxIsolationsPerWindow: max, isolationWindowMinutes: window } = ctx.topology.policy;
       const n = isolationsInWindow(ctx.global, ctx.topology, ctx.now).length;
       return n >= max ? refuse(`${n} automatic isolations already happened in the last ${window} minutes (max ${max})`) : ALLOW;
@@ -231,8 +309,8 @@ export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
     explanation: 'An operator pinned the cluster FORCED_ISOLATED: it stays out until unpinned.',
     appliesTo: ['automatic', 'operator', 'operatorForced'],
     check: (ctx) =>
-      ctx.cluster.pin === OperatorPin.FORCED_ISOLATED
-        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned FORCED_ISOLATED; unpin it first`)
+      ctx.cluster.pin === OperatorPin.FORCED_ISOLATED && pinHolds(ctx.cluster, ctx.now)
+        ? refuse(`cluster ${ctx.cluster.clusterId} is pinned ${describePin(ctx.cluster)}; unpin it first`)
         : ALLOW,
   },
   {
@@ -246,6 +324,16 @@ export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
     explanation: 'Never restore while any trigger is active.',
     appliesTo: ['automatic'],
     check: (ctx) => (hasActiveTrigger(ctx.cluster) ? refuse(`a trigger of cluster ${ctx.cluster.clusterId} is still active`) : ALLOW),
+  },
+  {
+    id: 'SIGNAL_UNKNOWN',
+    explanation:
+      'Unknown is not clear: an alarm in INSUFFICIENT_DATA (where missing data is not normal) holds its cluster, and the quiet period counts only confirmed OK time.',
+    appliesTo: ['automatic'],
+    check: (ctx) => {
+      const unknown = Object.keys(ctx.cluster.signals).filter((k) => isSignalUnknown(ctx.cluster.signals[k]));
+      return unknown.length > 0 ? refuse(`alarm ${unknown.sort().join(', ')} of cluster ${ctx.cluster.clusterId} is in INSUFFICIENT_DATA; unknown data is not clear`) : ALLOW;
+    },
   },
   {
     id: 'QUIET_PERIOD',
@@ -344,7 +432,7 @@ export interface Refusal {
 export function firstRefusal<M extends string>(guards: readonly Guard<M>[], mode: M, ctx: GuardContext): Refusal | undefined {
   for (const g of guards) {
     if (!g.appliesTo.includes(mode)) continue;
-    const v = g.check(ctx);
+    const v = g.check({ ...ctx, mode });
     if (!v.allowed) return { guardId: g.id, reason: v.reason };
   }
   return undefined;

@@ -18,6 +18,13 @@ export enum ClusterStatus {
   ISOLATED = 'ISOLATED',
   /** Cuts undone; DNS weight ramping back up in stages. */
   RESTORING = 'RESTORING',
+  /**
+   * BP path cut, still serving peers: a compromised cluster whose block-producer path is cut (or being cut, by
+   * a BP-only ISOLATE job) while its DNS weight and internet cut are held back by the floor, a pause or the
+   * all-zero rule. Invariants: in DNS (`servingPercent` > 0), a compromise is active, no ramp runs, automation
+   * never restores it, and every decision that changes serving capacity re-checks its full isolation.
+   */
+  BP_PATH_CUT = 'BP_PATH_CUT',
 }
 
 /** Operator pin on a cluster; automation always honours it. */
@@ -40,6 +47,12 @@ export interface SignalState {
   readonly state: AlarmStateValue;
   /** `detail.state.timestamp` of the alarm event, epoch ms: events are ordered by this, never by arrival. */
   readonly timestamp: number;
+  /**
+   * When on-call was paged that this alarm has been in INSUFFICIENT_DATA too long (epoch ms), so it pages once
+   * per stretch of missing data.
+   * @default - not paged
+   */
+  readonly unknownPagedAt?: number;
   /**
    * When an operator `restore` (or a FORCED_IN_SERVICE pin that restored the cluster) acknowledged this signal
    * (epoch ms). An acknowledged signal no longer counts as an active trigger until a newer event re-activates
@@ -137,12 +150,28 @@ export interface ClusterState {
   /** Share of its normal traffic DNS gives the cluster now: 0 (isolated) .. 100. See core/weights.ts. */
   readonly servingPercent: number;
   readonly pin?: OperatorPin;
+  /**
+   * When the pin expires (epoch ms); automation then manages the cluster again under the normal rules.
+   * @default - a pin set before pins expired: it holds until unpinned
+   */
+  readonly pinUntil?: number;
+  /** Who set the pin and why (`alice (false positive)`), named when a compromise overrides it. */
+  readonly pinBy?: string;
   /** Latest state per alarm name (or `guardduty:<findingId>`). */
   readonly signals: Readonly<Record<string, SignalState>>;
   /** When the last trigger fired (epoch ms). */
   readonly lastTriggerAt?: number;
-  /** When every signal last became clear: the quiet period runs from here. */
+  /**
+   * When every signal last became confirmed clear: the quiet period runs from here. Unknown data
+   * (INSUFFICIENT_DATA where missing data is not normal) stops it; see `quietPending`.
+   */
   readonly clearSince?: number;
+  /**
+   * A quiet period is owed but cannot run: a trigger cleared (or a running quiet period was interrupted) while
+   * some alarm's data is unknown. It starts when every signal is confirmed clear again.
+   * @default false
+   */
+  readonly quietPending?: boolean;
   /** When automation last changed this cluster's status (hysteresis / cooldown). */
   readonly lastTransitionAt?: number;
   /** Index into `restoreRampPercent` while RESTORING. */
@@ -290,6 +319,11 @@ export interface OperatorEvent {
   readonly command: 'isolate' | 'restore' | 'pin' | 'unpin' | 'pause' | 'resume';
   readonly clusterId?: string;
   readonly pin?: OperatorPin;
+  /**
+   * When the pin expires (epoch ms), from `--for`/`--until`. Must be after the decision's `now` and within
+   * `policy.pinMaxMinutes` of it. @default - now + `policy.pinDefaultMinutes`
+   */
+  readonly pinUntil?: number;
   readonly reason: string;
   /** Override safety rules (min healthy, rate limit); needs a reason. */
   readonly force?: boolean;
@@ -370,4 +404,11 @@ export type DecisionOutcome =
   /** A reconcile found Route 53 serving other weights than the recorded state gives, and sets them back. */
   | 'DNS_REPAIRED'
   /** A reconcile found a recorded cut undone outside the control plane (paged, never silently re-applied). */
-  | 'ISOLATION_DIVERGED';
+  | 'ISOLATION_DIVERGED'
+  | 'AUTOMATION_PAUSED'
+  | 'AUTOMATION_RESUMED'
+  /** A compromise's BP path was cut on its own; its DNS weight and internet cut are held back (floor, pause). */
+  | 'BP_PATH_CUT'
+  | 'PIN_EXPIRED'
+  /** An alarm sat in INSUFFICIENT_DATA (holding its cluster) past insufficientDataPageMinutes. */
+  | 'DATA_MISSING';

@@ -33,6 +33,8 @@ export interface OperatorRequest {
   readonly pin?: string;
   readonly reason: string;
   readonly force?: boolean;
+  /** When the pin expires, epoch ms (pin only). @default - the policy's pinDefaultMinutes */
+  readonly pinUntil?: number;
   /** Who asks: the CLI's `currentOperator()`, or the drill's fixed name. */
   readonly operator: string;
   /** @default - `operator:<uuid>` */
@@ -59,6 +61,7 @@ export function operatorEvent(request: OperatorRequest): OperatorEvent {
     ...(pin !== undefined ? { pin } : {}),
     reason: request.reason,
     ...(request.force ? { force: true } : {}),
+    ...(request.pinUntil !== undefined ? { pinUntil: request.pinUntil } : {}),
     operator: request.operator,
   };
 }

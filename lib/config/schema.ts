@@ -185,6 +185,16 @@ export const ControlPlaneSchema = z.strictObject({
       cutBlockProducerPath: z.boolean().default(true),
     })
     .default({ cutInternet: true, cutBlockProducerPath: true }),
+  /** Operator pins expire: `--for`/`--until` up to `maxHours`, `defaultHours` when neither is given. @default 4 / 24 */
+  pins: z
+    .strictObject({
+      defaultHours: z.number().positive().max(720).default(4),
+      maxHours: z.number().positive().max(720).default(24),
+    })
+    .refine((p) => p.defaultHours <= p.maxHours, { error: 'defaultHours must not exceed maxHours. Fix: raise maxHours or lower defaultHours', path: ['defaultHours'] })
+    .default({ defaultHours: 4, maxHours: 24 }),
+  /** Minutes an alarm may sit in INSUFFICIENT_DATA (holding its cluster: no isolation, no restore) before on-call is paged. @default 15 */
+  insufficientDataPageMinutes: z.number().int().min(1).max(1440).default(15),
   notifications: z
     .strictObject({
       email: z.email({ error: 'must be an e-mail address' }).optional(),

@@ -47,6 +47,12 @@ export interface TopologyPolicy {
   readonly isolateOnDdos?: 'always' | 'with-impact';
   /** How far apart a DDoS reading and its corroboration may be, minutes. @default 30 */
   readonly ddosImpactWindowMinutes?: number;
+  /** Pin lifetime when the operator gives neither `--for` nor `--until`. @default 240 (see core/policy.ts) */
+  readonly pinDefaultMinutes?: number;
+  /** Longest pin an operator may set. @default 1440 (see core/policy.ts) */
+  readonly pinMaxMinutes?: number;
+  /** Minutes an alarm may sit in INSUFFICIENT_DATA (holding its cluster) before on-call is paged. @default 15 */
+  readonly insufficientDataPageMinutes?: number;
 }
 
 /** Everything the control plane needs to know about the deployment. */
@@ -103,6 +109,9 @@ export function toRuntimeTopology(config: SeedshieldConfig): RuntimeTopology {
       cutBlockProducerPath: cp.isolation.cutBlockProducerPath,
       isolateOnDdos: config.protection.isolateOnDdos,
       ddosImpactWindowMinutes: config.protection.ddosImpactWindowMinutes,
+      pinDefaultMinutes: cp.pins.defaultHours * 60,
+      pinMaxMinutes: cp.pins.maxHours * 60,
+      insufficientDataPageMinutes: cp.insufficientDataPageMinutes,
     },
     findingPolicy: toFindingRules(config),
   };

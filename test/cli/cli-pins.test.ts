@@ -26,8 +26,8 @@ describe('seedshield CLI: pause, resume, pin and unpin', () => {
     const paused = JSON.parse(pause.stdout);
     expect(paused).toMatchObject({
       event: { type: 'OPERATOR', command: 'pause', reason: 'maintenance window', operator: 'test-operator' },
-      outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator test-operator (maintenance window) paused automation.',
+      outcome: 'AUTOMATION_PAUSED',
+      reason: 'Operator test-operator (maintenance window) paused automation: only operator commands act, except the block-producer path cut of a compromise.',
       weights: BASE_WEIGHTS(),
     });
     expect(paused.decisions.flatMap((d: { plan: { type: string }[] }) => d.plan.map((e) => e.type))).not.toContain('SET_DNS_WEIGHTS');
@@ -42,8 +42,8 @@ describe('seedshield CLI: pause, resume, pin and unpin', () => {
     expect(resume.code).toBe(0);
     expect(JSON.parse(resume.stdout)).toMatchObject({
       event: { type: 'OPERATOR', command: 'resume', reason: 'maintenance over' },
-      outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator test-operator (maintenance over) resumed automation.',
+      outcome: 'AUTOMATION_RESUMED',
+      reason: 'Operator test-operator (maintenance over) resumed automation: held-back triggers are re-checked now.',
     });
     expect((await w.status()).automationPaused).toBe(false);
     expect(await w.weights()).toEqual(BASE_WEIGHTS());
@@ -51,19 +51,24 @@ describe('seedshield CLI: pause, resume, pin and unpin', () => {
 
   test('when pin in-service runs, status shows the pin on that cluster only, and unpin removes it', async () => {
     // WHEN
-    const pin = await w.cli('pin', id('north'), 'in-service', '--reason', 'customer demo, keep it up', '--json');
+    const before = Date.now();
+    const pin = await w.cli('pin', id('north'), 'in-service', '--for', '2h', '--reason', 'customer demo, keep it up', '--json');
 
     // THEN
     expect(pin.code).toBe(0);
     expect(JSON.parse(pin.stdout)).toMatchObject({
       event: { type: 'OPERATOR', command: 'pin', clusterId: id('north'), pin: 'FORCED_IN_SERVICE', reason: 'customer demo, keep it up' },
       outcome: 'OPERATOR_APPLIED',
-      reason: `Operator test-operator (customer demo, keep it up) pinned cluster ${id('north')} FORCED_IN_SERVICE; automation will not isolate it.`,
+      reason: expect.stringMatching(new RegExp(`^Operator test-operator \\(customer demo, keep it up\\) pinned cluster ${id('north')} FORCED_IN_SERVICE until \\S+Z; automation will not isolate it short of a compromise\\.$`)),
       weights: BASE_WEIGHTS(),
     });
     const pinned = await w.status();
     expect(pins(pinned)).toEqual({ [id('north')]: 'in-service', [id('central')]: null, [id('east')]: null, [id('phys')]: null });
     expect(pinned.clusters[0]).toMatchObject({ id: id('north'), status: 'IN_SERVICE', weight: 100 });
+    // --for 2h: the pin expires two hours after the command ran
+    const pinnedUntil: string = pinned.clusters[0].pinUntil;
+    expect(Date.parse(pinnedUntil) - before).toBeGreaterThanOrEqual(2 * 3600_000);
+    expect(Date.parse(pinnedUntil) - Date.now()).toBeLessThanOrEqual(2 * 3600_000);
 
     // WHEN
     const unpin = await w.cli('unpin', id('north'), '--reason', 'demo over', '--json');
@@ -73,7 +78,7 @@ describe('seedshield CLI: pause, resume, pin and unpin', () => {
     expect(JSON.parse(unpin.stdout)).toMatchObject({
       event: { type: 'OPERATOR', command: 'unpin', clusterId: id('north'), reason: 'demo over' },
       outcome: 'OPERATOR_APPLIED',
-      reason: `Operator test-operator (demo over) unpinned cluster ${id('north')} (was FORCED_IN_SERVICE); automation manages it again.`,
+      reason: `Operator test-operator (demo over) unpinned cluster ${id('north')} (was FORCED_IN_SERVICE until ${pinnedUntil}, set by test-operator (customer demo, keep it up)); automation manages it again.`,
     });
     expect(pins(await w.status())).toEqual({ [id('north')]: null, [id('central')]: null, [id('east')]: null, [id('phys')]: null });
   }, 30_000);
@@ -92,6 +97,19 @@ describe('seedshield CLI: pause, resume, pin and unpin', () => {
     expect(out.stderr).toContain('usage: seedshield <command>');
     expect(await w.status()).toEqual(before);
     expect(pins(before)[id('north')]).toBeNull();
+  }, 30_000);
+
+  test('when pin is given a --for longer than controlPlane.pins.maxHours, it exits 2 naming the flag and changes nothing', async () => {
+    // GIVEN
+    const before = await w.status();
+
+    // WHEN
+    const out = await w.cli('pin', id('north'), 'in-service', '--for', '48h', '--reason', 'all weekend', '--json');
+
+    // THEN
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--for is longer than controlPlane.pins.maxHours (24 h)');
+    expect(await w.status()).toEqual(before);
   }, 30_000);
 
   test('when pause has no --reason, it exits 2 with the usage and automation keeps running', async () => {

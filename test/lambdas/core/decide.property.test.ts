@@ -197,7 +197,7 @@ function checkState(topo: RuntimeTopology, s: WorldState): void {
   for (const c of Object.values(s.clusters)) {
     // Every isolation is restored or still recorded: a record only exists while isolating, isolated or undoing it.
     if (c.isolation !== undefined) {
-      expect([ClusterStatus.ISOLATING, ClusterStatus.ISOLATED, ClusterStatus.RESTORING]).toContain(c.status);
+      expect([ClusterStatus.ISOLATING, ClusterStatus.ISOLATED, ClusterStatus.RESTORING, ClusterStatus.BP_PATH_CUT]).toContain(c.status);
       if (c.status === ClusterStatus.RESTORING) expect(c.job?.kind).toBe('RESTORE');
     }
     // One job at most, and it matches the status.

@@ -51,9 +51,9 @@ describe('isolation', () => {
       condition: 'GuardDuty reports a compromise',
       topo: topology(3),
       event: compromise('e1', 'a', T0),
-      plan: ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY'],
+      plan: ['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY'],
       reason:
-        'Isolating cluster a because GuardDuty finding f1 reports a compromise: DNS weight 0, internet cut, block-producer VPN path cut; automation never restores a compromised cluster, only an operator restore does.',
+        'Isolating cluster a because GuardDuty finding f1 reports a compromise: block-producer VPN path cut first, DNS weight 0, internet cut; automation never restores a compromised cluster, only an operator restore does.',
       severity: 'CRITICAL',
     },
   ])('when $condition, it starts an isolation', ({ topo, event, plan, reason, severity }) => {
@@ -176,7 +176,8 @@ describe('safety guards refuse automatic isolation', () => {
       condition: 'the cluster is pinned FORCED_IN_SERVICE',
       topo: topology(3),
       setup: [[operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), T0 - MIN]] as const,
-      reason: 'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): cluster a is pinned FORCED_IN_SERVICE [PINNED_IN_SERVICE].',
+      reason:
+        'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): cluster a is pinned FORCED_IN_SERVICE until 2026-01-01T03:59:00.000Z, set by alice (drill); the pin holds this trigger back [PINNED_IN_SERVICE].',
     },
     {
       rule: 'COOLDOWN',
@@ -207,7 +208,7 @@ describe('safety guards refuse automatic isolation', () => {
     const d = decide(state, compromise('g1', 'a', T0), topo, T0);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
-    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0 });
   });
 
@@ -294,22 +295,21 @@ describe('safety guards refuse automatic isolation', () => {
     expect(d.next.clusters.a.lastRefusal).toBeUndefined();
   });
 
-  test('when two clusters fire in one reconcile and min-healthy allows only one, it isolates the compromised one first', () => {
-    // GIVEN
+  test('when two clusters are held back by a pause and min-healthy allows only one, resume isolates the compromised one first', () => {
+    // GIVEN: paused; a has a ddos alarm, c a compromise (its BP path is cut at once, even paused)
     const topo = topology(3, { minHealthyClusters: 2 });
     const state = run(topo, [[operator('o1', 'pause'), T0]]).state;
     const s2 = run(topo, [
       [alarm('e1', 'a', 'ALARM', T0), T0],
       [compromise('g1', 'c', T0), T0],
-      [operator('o2', 'resume'), T0],
     ], state).state;
     // WHEN
-    const d = decide(s2, reconcile('r1'), topo, T0 + MIN);
+    const d = decide(s2, operator('o2', 'resume'), topo, T0 + MIN);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
     expect(d.next.clusters.c.status).toBe('ISOLATING');
     expect(d.next.clusters.a.status).toBe('IN_SERVICE');
-    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
   });
 });
 
@@ -413,7 +413,7 @@ describe('quiet period and restore', () => {
     expect(d.outcome).toBe(outcome);
     expect(d.next.clusters.a.status).toBe(status);
     if (outcome === 'RESTORE_STARTED') {
-      expect(d.reason).toBe('Restoring cluster a: every signal has been clear for 30 minutes, so its cuts are undone and its DNS share ramps up from 10 %.');
+      expect(d.reason).toBe('Restoring cluster a: every signal has been confirmed clear for 30 minutes, so its cuts are undone and its DNS share ramps up from 10 %.');
       // The weight stays 0 until the cuts are undone: the restore job is the undo alone.
       expect(types(d)).toEqual(['UNDO_ISOLATION', 'NOTIFY']);
       expect(d.next.clusters.a).toMatchObject({ servingPercent: 0, rampStage: 0, job: { id: 'r1', kind: 'RESTORE', effects: d.plan.slice(0, 1) } });
@@ -564,7 +564,7 @@ describe('operator commands', () => {
       start: () => run(topo, [[operator('o0', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_ISOLATED }), T0]], isolatedWorld(topology(3))).state,
       event: operator('o1', 'restore', { clusterId: 'a' }),
       outcome: 'OPERATOR_REFUSED',
-      reason: 'Refused restore of cluster a by operator alice (drill): cluster a is pinned FORCED_ISOLATED; unpin it first [PINNED_ISOLATED].',
+      reason: 'Refused restore of cluster a by operator alice (drill): cluster a is pinned FORCED_ISOLATED until 2026-01-01T04:00:00.000Z, set by alice (drill); unpin it first [PINNED_ISOLATED].',
       status: 'ISOLATED',
     },
     {
@@ -580,7 +580,7 @@ describe('operator commands', () => {
       start: () => isolatedWorld(topology(3)),
       event: operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }),
       outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator alice (drill) pinned cluster a FORCED_IN_SERVICE and restored it: acknowledged 1 active signals, ramping its DNS share from 10 %.',
+      reason: 'Operator alice (drill) pinned cluster a FORCED_IN_SERVICE until 2026-01-01T04:02:00.000Z and restored it: acknowledged 1 active signals, ramping its DNS share from 10 %.',
       status: 'RESTORING',
     },
     {
@@ -596,7 +596,7 @@ describe('operator commands', () => {
       start: () => initialWorldState(topo),
       event: operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_ISOLATED, force: true }),
       outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator alice (drill) pinned cluster a FORCED_ISOLATED and isolated it (forced): DNS weight 0, internet cut, block-producer VPN path cut.',
+      reason: 'Operator alice (drill) pinned cluster a FORCED_ISOLATED until 2026-01-01T04:02:00.000Z and isolated it (forced): DNS weight 0, internet cut, block-producer VPN path cut.',
       status: 'ISOLATING',
     },
     {
@@ -604,15 +604,15 @@ describe('operator commands', () => {
       start: () => run(topo, [[operator('o0', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), T0]]).state,
       event: operator('o1', 'unpin', { clusterId: 'a' }),
       outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator alice (drill) unpinned cluster a (was FORCED_IN_SERVICE); automation manages it again.',
+      reason: 'Operator alice (drill) unpinned cluster a (was FORCED_IN_SERVICE until 2026-01-01T04:00:00.000Z, set by alice (drill)); automation manages it again.',
       status: 'IN_SERVICE',
     },
     {
       condition: 'an operator pauses automation',
       start: () => initialWorldState(topo),
       event: operator('o1', 'pause'),
-      outcome: 'OPERATOR_APPLIED',
-      reason: 'Operator alice (drill) paused automation.',
+      outcome: 'AUTOMATION_PAUSED',
+      reason: 'Operator alice (drill) paused automation: only operator commands act, except the block-producer path cut of a compromise.',
       status: 'IN_SERVICE',
     },
   ])('when $condition, it reports $outcome', ({ start, event, outcome, reason, status, topoOverride }) => {
