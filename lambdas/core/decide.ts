@@ -393,7 +393,9 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
     if (wasActive || clearSince !== undefined) quietPending = true;
     clearSince = undefined;
   } else if (!isActive && (wasActive || quietPending === true)) {
-    clearSince = incoming.timestamp;
+    // From the latest change of any signal, not of this one: events arrive out of order, and an older "OK"
+    // arriving last must not date the quiet period before another alarm's (or unknown data's) end.
+    clearSince = Math.max(...Object.values(signals).map((s) => s.timestamp));
     quietPending = undefined;
   }
   const after = setCluster(d, id, { signals, clearSince, quietPending, lastTriggerAt: activated ? incoming.timestamp : c.lastTriggerAt });

@@ -2,10 +2,17 @@ import * as fc from 'fast-check';
 import type { RuntimeTopology, TopologyCluster } from '../../../lib/config/topology';
 import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
-import { clustersInDns, clustersToObserve, stateVersions } from '../../../lambdas/core/policy';
-import { ClusterStatus, CoreEvent, Decision, Effect, OperatorPin, ReconcileEvent, ReconcileObservation, WorldState } from '../../../lambdas/core/types';
+import { clustersToObserve, stateVersions } from '../../../lambdas/core/policy';
+import { ClusterState, ClusterStatus, CoreEvent, Decision, Effect, OperatorPin, ReconcileEvent, ReconcileObservation, SignalState, WorldState } from '../../../lambdas/core/types';
 import { effectiveWeights } from '../../../lambdas/core/weights';
 import { compromise, MIN, POLICY, T0 } from './fixtures';
+
+/**
+ * Random histories per property. Mutation testing (`npm run test:mutation`) runs the suite once per mutant and
+ * lowers this with SEEDSHIELD_PROPERTY_RUNS; the default is what `npm test` and CI run.
+ */
+const RUNS = Number(process.env.SEEDSHIELD_PROPERTY_RUNS ?? 200);
+const SECONDARY_RUNS = Math.max(1, Math.round(RUNS / 2));
 
 // ---------------------------------------------------------------- generators
 
@@ -56,9 +63,9 @@ const topologyArb: fc.Arbitrary<RuntimeTopology> = fc
 type Step =
   | { readonly k: 'alarm'; readonly c: number; readonly a: number; readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; readonly ts: number; readonly dt: number }
   | { readonly k: 'compromise'; readonly c: number; readonly f: number; readonly ts: number; readonly dt: number }
-  | { readonly k: 'reconcile'; readonly observed: readonly { c: number; a: number; state: 'ALARM' | 'OK'; ts: number }[]; readonly look: Look; readonly dt: number }
+  | { readonly k: 'reconcile'; readonly observed: readonly { c: number; a: number; state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; ts: number }[]; readonly look: Look; readonly dt: number }
   | { readonly k: 'job'; readonly c: number; readonly fail: boolean; readonly active: boolean; readonly dt: number }
-  | { readonly k: 'operator'; readonly c: number; readonly command: 'isolate' | 'restore' | 'pin' | 'unpin' | 'pause' | 'resume'; readonly pinIn: boolean; readonly dt: number }
+  | { readonly k: 'operator'; readonly c: number; readonly command: 'isolate' | 'restore' | 'pin' | 'unpin' | 'pause' | 'resume'; readonly pinIn: boolean; readonly pinFor: number | null; readonly dt: number }
   | { readonly k: 'replay'; readonly back: number; readonly dt: number };
 
 /**
@@ -102,19 +109,30 @@ const hot = fc.oneof({ weight: 4, arbitrary: fc.nat(3) }, { weight: 1, arbitrary
 const dt = fc.integer({ min: 0, max: 4 * MIN });
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('alarm' as const), c: hot, a: fc.nat(1), state: fc.constantFrom('ALARM' as const, 'ALARM' as const, 'OK' as const, 'INSUFFICIENT_DATA' as const), ts, dt }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('compromise' as const), c: hot, f: fc.nat(1), ts, dt }) },
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('alarm' as const), c: hot, a: fc.nat(2), state: fc.constantFrom('ALARM' as const, 'ALARM' as const, 'OK' as const, 'INSUFFICIENT_DATA' as const), ts, dt }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('compromise' as const), c: hot, f: fc.nat(1), ts, dt }) },
   {
     weight: 5,
     arbitrary: fc.record({
       k: fc.constant('reconcile' as const),
-      observed: fc.array(fc.record({ c: hot, a: fc.nat(1), state: fc.constantFrom('ALARM' as const, 'OK' as const), ts }), { maxLength: 4 }),
+      observed: fc.array(fc.record({ c: hot, a: fc.nat(2), state: fc.constantFrom('ALARM' as const, 'OK' as const, 'OK' as const, 'INSUFFICIENT_DATA' as const), ts }), { maxLength: 4 }),
       look: lookArb,
       dt: fc.integer({ min: 0, max: 15 * MIN }),
     }),
   },
   { weight: 5, arbitrary: fc.record({ k: fc.constant('job' as const), c: fc.nat(), fail: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), active: fc.integer({ min: 0, max: 5 }).map((n) => n > 0), dt }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('operator' as const), c: fc.nat(), command: fc.constantFrom('isolate' as const, 'restore' as const, 'pin' as const, 'unpin' as const, 'pause' as const, 'resume' as const), pinIn: fc.boolean(), dt }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('operator' as const),
+      c: hot,
+      command: fc.constantFrom('isolate' as const, 'restore' as const, 'pin' as const, 'pin' as const, 'unpin' as const, 'pause' as const, 'resume' as const, 'resume' as const),
+      pinIn: fc.boolean(),
+      // Pins expire: minutes from now (sometimes past or beyond the maximum), or the default.
+      pinFor: fc.option(fc.integer({ min: -5, max: 2000 })),
+      dt,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('replay' as const), back: fc.nat(10), dt }) },
 );
 
@@ -126,7 +144,7 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
   const id = `ev${i}`;
   switch (step.k) {
     case 'alarm':
-      return { type: 'ALARM_STATE', id, clusterId: cid(step.c), alarmName: `${cid(step.c)}-${kinds[step.a]}`, kind: kinds[step.a], state: step.state, stateTimestamp: now + step.ts * MIN };
+      return { type: 'ALARM_STATE', id, clusterId: cid(step.c), alarmName: `${cid(step.c)}-${kinds[step.a % 3]}`, kind: kinds[step.a % 3], state: step.state, stateTimestamp: now + step.ts * MIN };
     case 'compromise':
       return compromise(id, cid(step.c), now + step.ts * MIN, `f${step.f}`);
     case 'reconcile': {
@@ -171,6 +189,7 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
         command: step.command,
         clusterId: step.command === 'pause' || step.command === 'resume' ? undefined : cid(step.c),
         pin: step.pinIn ? OperatorPin.FORCED_IN_SERVICE : OperatorPin.FORCED_ISOLATED,
+        ...(step.pinFor !== null ? { pinUntil: now + step.pinFor * MIN } : {}),
         operator: 'prop',
         reason: 'property test',
       };
@@ -187,14 +206,30 @@ function toEvent(step: Step, i: number, topo: RuntimeTopology, state: WorldState
 
 // ---------------------------------------------------------------- invariants
 
+// The oracles below are written from the rules' wording, independently of the code under test (policy.ts's
+// helpers are not called: a bug in one would otherwise hide itself).
+
+/** An unacknowledged compromise, or an unacknowledged alarm in ALARM. */
+const triggerActive = (s: SignalState) => s.acknowledgedAt === undefined && (s.kind === 'compromise' || s.state === 'ALARM');
+const compromised = (c: ClusterState) => Object.values(c.signals).some((s) => s.kind === 'compromise' && s.acknowledgedAt === undefined);
+/** INSUFFICIENT_DATA on an alarm whose missing data is not normal (only `unhealthy` among the generated kinds). */
+const unknownData = (s: SignalState) => s.kind === 'unhealthy' && s.state === 'INSUFFICIENT_DATA';
+
 function checkState(topo: RuntimeTopology, s: WorldState): void {
-  // Never fewer than minHealthyClusters in DNS (nothing is forced in these runs; all start in service).
-  const serving = Object.fromEntries(topo.clusters.map((c) => [c.id, s.clusters[c.id].servingPercent]));
-  expect(clustersInDns(topo, serving)).toBeGreaterThanOrEqual(topo.policy.minHealthyClusters);
-  // Never every weight 0 (effectiveWeights throws on it).
-  const weights = effectiveWeights(topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: serving[c.id] })));
-  expect(Object.values(weights).some((w) => w > 0)).toBe(true);
+  // Never fewer than minHealthyClusters in DNS (nothing is forced in these runs; all start in service). In DNS:
+  // counts towards the minimum, carries traffic (base weight > 0) and serves (servingPercent > 0).
+  const inDns = topo.clusters.filter((c) => c.countsTowardsMinimum && c.baseWeight > 0 && s.clusters[c.id].servingPercent > 0).length;
+  expect(inDns).toBeGreaterThanOrEqual(topo.policy.minHealthyClusters);
+  // Never every weight 0: some cluster with a real weight serves.
+  expect(topo.clusters.some((c) => c.baseWeight > 0 && s.clusters[c.id].servingPercent > 0)).toBe(true);
   for (const c of Object.values(s.clusters)) {
+    // BP path cut, still serving peers: only a compromised cluster, and only while it is in DNS.
+    if (c.status === ClusterStatus.BP_PATH_CUT) {
+      expect(compromised(c)).toBe(true);
+      expect(c.servingPercent).toBeGreaterThan(0);
+    }
+    // Quiet periods never count unknown time: none runs while an alarm's data is unknown.
+    if (c.clearSince !== undefined) expect(Object.values(c.signals).some(unknownData)).toBe(false);
     // Every isolation is restored or still recorded: a record only exists while isolating, isolated or undoing it.
     if (c.isolation !== undefined) {
       expect([ClusterStatus.ISOLATING, ClusterStatus.ISOLATED, ClusterStatus.RESTORING, ClusterStatus.BP_PATH_CUT]).toContain(c.status);
@@ -204,6 +239,37 @@ function checkState(topo: RuntimeTopology, s: WorldState): void {
     if (c.status === ClusterStatus.ISOLATING) expect(c.job?.kind).toBe('ISOLATE');
     if (c.status === ClusterStatus.ISOLATED || c.status === ClusterStatus.IN_SERVICE) expect(c.job).toBeUndefined();
     if (c.status === ClusterStatus.ISOLATING || c.status === ClusterStatus.ISOLATED) expect(c.servingPercent).toBe(0);
+  }
+}
+
+/**
+ * The rules about compromises and undo, per decision:
+ * - a compromised aws cluster (policy cuts the BP path) has its BP path cut, or a job cutting it, after the
+ *   very decision that saw the compromise;
+ * - no undo is planned for a cluster while a trigger of it is active;
+ * - a quiet period never starts before the end of unknown data (`unknownEnded`: cluster -> latest timestamp
+ *   of a signal that replaced an INSUFFICIENT_DATA one).
+ */
+function checkSafetyRules(topo: RuntimeTopology, before: WorldState, d: Decision, unknownEnded: Map<string, number>, bpCut: Set<string>): void {
+  for (const tc of topo.clusters) {
+    const c = d.next.clusters[tc.id];
+    const b = before.clusters[tc.id];
+    for (const [k, s] of Object.entries(c.signals)) {
+      const prev = b.signals[k];
+      if (prev !== undefined && unknownData(prev) && s.timestamp > prev.timestamp) unknownEnded.set(tc.id, Math.max(unknownEnded.get(tc.id) ?? 0, s.timestamp));
+    }
+    if (c.clearSince !== undefined) expect(c.clearSince).toBeGreaterThanOrEqual(unknownEnded.get(tc.id) ?? 0);
+    // The test's own record of whose BP path is cut: a job with a BP cut finished (ISOLATED, or BP_PATH_CUT
+    // without a job), until an undo is planned or the cluster is back in service.
+    if (d.plan.some((e) => e.type === 'UNDO_ISOLATION' && e.clusterId === tc.id) || c.status === ClusterStatus.IN_SERVICE) bpCut.delete(tc.id);
+    if (c.job === undefined && (c.status === ClusterStatus.ISOLATED || c.status === ClusterStatus.BP_PATH_CUT)) bpCut.add(tc.id);
+    if (tc.kind === 'aws' && topo.policy.cutBlockProducerPath && compromised(c)) {
+      const cutting = c.job?.effects.some((e) => e.type === 'CUT_BP_PATH') ?? false;
+      expect({ cluster: tc.id, status: c.status, cutOrCutting: bpCut.has(tc.id) || cutting }).toEqual({ cluster: tc.id, status: c.status, cutOrCutting: true });
+    }
+  }
+  for (const e of d.plan) {
+    if (e.type === 'UNDO_ISOLATION') expect(Object.values(d.next.clusters[e.clusterId].signals).filter(triggerActive)).toEqual([]);
   }
 }
 
@@ -238,6 +304,8 @@ describe('decide properties', () => {
         let now = T0;
         const history: CoreEvent[] = [];
         const seen = new Map<string, Effect>();
+        const unknownEnded = new Map<string, number>();
+        const bpCut = new Set<string>();
         steps.forEach((step, i) => {
           // WHEN
           now += step.dt;
@@ -245,6 +313,7 @@ describe('decide properties', () => {
           const d = decide(state, event, topo, now);
           // THEN
           checkDecision(topo, state, d, seen);
+          checkSafetyRules(topo, state, d, unknownEnded, bpCut);
           // determinism: same inputs, deep-equal outputs
           expect(decide(state, event, topo, now)).toEqual(d);
           // replaying the event on the resulting state adds no new effects
@@ -255,7 +324,7 @@ describe('decide properties', () => {
           history.push(event);
         });
       }),
-      { numRuns: 200 },
+      { numRuns: RUNS },
     );
   });
 
@@ -321,7 +390,7 @@ describe('decide properties', () => {
           history.push(event);
         });
       }),
-      { numRuns: 100 },
+      { numRuns: SECONDARY_RUNS },
     );
     expect(seenCases.repairs).toBeGreaterThan(0);
     expect(seenCases.pages).toBeGreaterThan(0);
@@ -347,7 +416,7 @@ describe('decide properties', () => {
         // WHEN / THEN
         expect(runOnce()).toEqual(runOnce());
       }),
-      { numRuns: 100 },
+      { numRuns: SECONDARY_RUNS },
     );
   });
 
