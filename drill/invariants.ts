@@ -6,6 +6,7 @@
  * module, call {@link registerInvariant}). Names are unique; a problem is a sentence naming the cluster.
  */
 import { isolationCompleteness } from './expectations';
+import { FLOWS_MATCH_STATUS } from './reachability/invariant';
 import type { ScenarioRun, Snapshot } from './harness';
 
 /** One rule that must hold after every delivering step. */
@@ -74,7 +75,7 @@ export const ISOLATED_IS_CUT: DrillInvariant = {
 };
 
 /** Every invariant the drill checks, in the order its problems are reported. */
-export const DRILL_INVARIANTS: DrillInvariant[] = [MIN_HEALTHY_IN_DNS, NEVER_ALL_ZERO, ISOLATION_TRACKED, ISOLATED_IS_CUT];
+export const DRILL_INVARIANTS: DrillInvariant[] = [MIN_HEALTHY_IN_DNS, NEVER_ALL_ZERO, ISOLATION_TRACKED, ISOLATED_IS_CUT, FLOWS_MATCH_STATUS];
 
 /** Adds an invariant to every later drill run. @throws Error when the name is taken */
 export function registerInvariant(invariant: DrillInvariant): void {

@@ -14,6 +14,7 @@ import { alarmName, type AlarmTriggerKind, STATE_TABLE_NAME } from '../lib/confi
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
 import { motoClientConfig } from './moto';
+import { addFlowFixtures, OPEN_WORLD_SNAPSHOTS, readNetworkSnapshot } from './reachability/snapshot';
 import { buildClusterWorld, buildDnsWorld, type ClusterWorld, type DnsWorld, createStateTable } from './world';
 
 /** Name of the on-call topic the drill creates in the home region. */
@@ -73,7 +74,12 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
       const cw = new CloudWatchClient(cfg(c.region));
       try {
         // The VPC CIDR of the config is irrelevant to the control plane; distinct octets keep moto logs readable.
-        clusters[c.id] = await buildClusterWorld({ ec2, ssm }, c.id, { vpcOctet: 10 + i, availabilityZones: c.availabilityZones });
+        const world = await buildClusterWorld({ ec2, ssm }, c.id, { vpcOctet: 10 + i, availabilityZones: c.availabilityZones });
+        // What carries the flows the reachability invariant checks, and the open world they start from.
+        const sites = config.sites.flatMap((site) => [...site.cidrs.ipv4, ...site.cidrs.ipv6]);
+        await addFlowFixtures(ec2, world, sites);
+        OPEN_WORLD_SNAPSHOTS.set(world, await readNetworkSnapshot(ec2, world, sites));
+        clusters[c.id] = world;
         const names = clusterAlarmNames(config, c.id);
         alarms[c.id] = names;
         for (const [kind, list] of Object.entries(names) as [AlarmTriggerKind, string[]][]) {

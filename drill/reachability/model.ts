@@ -135,9 +135,9 @@ export interface FlowVerdict {
 
 /** Ports the flows use. */
 export const FLOW_PORTS = { p2p: 9876, https: 443, ssh: 22, ephemeral: 40000 } as const;
-/** An internet peer (TEST-NET-2) and an internet host the nodes fetch from (TEST-NET-3). */
-export const INTERNET_PEER_IP = '198.51.100.7';
-const INTERNET_HOST_IP = '203.0.113.9';
+/** An internet peer and an internet host the nodes fetch from (RFC 2544 benchmarking range: in no site config). */
+export const INTERNET_PEER_IP = '198.18.0.7';
+const INTERNET_HOST_IP = '198.18.1.9';
 /** Public address of an AWS regional service endpoint (stands for any: they all sit on the internet). */
 const AWS_PUBLIC_ENDPOINT_IP = '52.94.0.10';
 /** Services a Session Manager session needs on the instance side (SSM Agent), and `ssm` for StartSession. */
