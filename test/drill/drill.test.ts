@@ -41,6 +41,9 @@ describe('the built-in drill', () => {
       'guardduty-compromise',
       'crash-between-actions',
       'operator-pin-during-attack',
+      'routine-guardduty-findings',
+      'compromise-among-port-probes',
+      'restored-compromise-holds',
     ]);
     expect(result.scenarios.flatMap((s) => s.failures)).toEqual([]);
     expect(result.passed).toBe(true);
