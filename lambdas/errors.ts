@@ -67,3 +67,16 @@ export class PartialCutError extends ActuatorError {
     this.isolation = isolation;
   }
 }
+
+/**
+ * The runtime topology the control plane was given (SSM parameters under /seedshield/control-plane/topology)
+ * is missing, not JSON, or breaks its schema. Raised at cold start, before any decision. Not retryable until
+ * the control-plane stack is redeployed.
+ */
+export class InvalidTopologyError extends SeedshieldError {}
+
+/**
+ * The Lambda's environment lacks a variable the control-plane stack sets, or holds a malformed one. Raised at
+ * cold start, before any decision; not retryable until the stack is redeployed.
+ */
+export class InvalidEnvironmentError extends SeedshieldError {}

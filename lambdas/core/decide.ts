@@ -10,7 +10,7 @@
  * (the whole desired weight set, computed from the final serving levels), jobs recorded with the exact effect
  * objects of the plan, and the version of every changed item bumped by exactly 1.
  */
-import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
+import type { RuntimeTopology, TopologyCluster } from './topology-schema';
 import { DecisionInvariantError, InvalidEventError, UnknownClusterError } from './errors';
 import { mergeIsolation } from './isolation-record';
 import {

@@ -1,7 +1,7 @@
 /**
  * The state of a deployment the control plane has never acted on.
  */
-import type { RuntimeTopology } from '../../lib/config/topology';
+import type { RuntimeTopology } from './topology-schema';
 import { ClusterState, ClusterStatus, GlobalState, WorldState } from './types';
 
 /** A cluster the control plane never touched: IN_SERVICE at 100 %, version 0, no signals. */

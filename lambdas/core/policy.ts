@@ -4,7 +4,7 @@
  * Each guard is `{ id, explanation, appliesTo, check }` (cdk-nag's rule-pack shape). `decide` runs the first
  * failing guard of a table and reports its id and reason; it never encodes a threshold itself.
  */
-import type { RuntimeTopology, TopologyCluster } from '../../lib/config/topology';
+import type { RuntimeTopology, TopologyCluster } from './topology-schema';
 import { effectiveWeights, WeightInvariantError } from './weights';
 import { ClusterState, ClusterStatus, Effect, GlobalState, ObservedCuts, OperatorPin, ReconcileObservation, SignalState, WorldState } from './types';
 

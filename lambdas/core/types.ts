@@ -3,8 +3,8 @@
  *
  * Effects are plain data; actuators carry them out. Nothing here imports the AWS SDK or aws-cdk-lib.
  */
-import type { RuntimeTopology } from '../../lib/config/topology';
 import type { FindingFacts } from './finding-policy';
+import type { RuntimeTopology } from './topology-schema';
 
 export type { RuntimeTopology };
 

@@ -15,9 +15,11 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { parseTopology, TOPOLOGY_PARAMETER_MAX_BYTES, TOPOLOGY_PARAMETER_PATH, topologyToParameters } from '../../lambdas/core/topology-schema';
 import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterParameterPrefix, CONTROL_BUS_NAME, STATE_TABLE_NAME } from '../config/naming';
-import { RuntimeTopology } from '../config/topology';
+import { RuntimeTopology, topologyDigest } from '../config/topology';
 import { ValidationError } from '../errors';
 import { ignoredFindingTypes } from '../../lambdas/core/finding-policy';
 import { guardDutyFindingDetailPattern } from './event-forwarder';
@@ -37,15 +39,18 @@ export interface RemediationControlPlaneProps {
   /** Minutes between reconcile runs. */
   readonly reconcileInterval: Duration;
   /**
-   * E-mail address subscribed to the on-call topic.
+   * E-mail address subscribed to the on-call topic: the one created here, or `existingNotificationTopic`.
    * @default - no e-mail subscription
    */
   readonly notificationEmail?: string;
   /**
-   * An existing on-call SNS topic to publish to instead of creating one.
+   * An existing on-call SNS topic to publish to instead of creating one. Its policy (and key) must let
+   * `events.amazonaws.com` and `cloudwatch.amazonaws.com` publish, and it must accept the remediation
+   * function's `sns:Publish` (granted here on the function's side).
    * @default - a new KMS-encrypted topic
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
    */
-  readonly existingNotificationTopicArn?: string;
+  readonly existingNotificationTopic?: sns.ITopic;
 }
 
 /**
@@ -65,6 +70,8 @@ export class RemediationControlPlane extends Construct {
   public readonly remediationFunction: NodejsFunction;
   public readonly reconcileSchedule: scheduler.Schedule;
   public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The SSM parameters carrying the runtime topology (one per cluster, one per other top-level field). */
+  public readonly topologyParameters: ssm.StringParameter[];
 
   constructor(scope: Construct, id: string, props: RemediationControlPlaneProps) {
     super(scope, id);
@@ -99,13 +106,15 @@ export class RemediationControlPlane extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    if (props.existingNotificationTopicArn) {
-      this.topic = sns.Topic.fromTopicArn(this, 'OnCallTopic', props.existingNotificationTopicArn);
-    } else {
-      const topic = new sns.Topic(this, 'OnCallTopic', { displayName: 'seedshield on-call', masterKey: this.key, enforceSSL: true });
-      if (props.notificationEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
-      this.topic = topic;
-    }
+    this.topic =
+      props.existingNotificationTopic ?? new sns.Topic(this, 'OnCallTopic', { displayName: 'seedshield on-call', masterKey: this.key, enforceSSL: true });
+    // Whichever topic it is, the e-mail subscribes to it: with both configured, both must work.
+    if (props.notificationEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+
+    // The runtime topology travels as SSM parameters, validated here against the core's schema (so a synth
+    // never deploys a topology the Lambda would refuse) and again by the Lambda at cold start.
+    const topology = this.#validatedTopology(props.topology);
+    this.topologyParameters = this.#topologyParameters(topology);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -159,7 +168,11 @@ export class RemediationControlPlane extends Construct {
       // structured decision log and the journal already record with their outcome and timing.
       tracing: lambda.Tracing.DISABLED,
       environment: {
-        SEEDSHIELD_TOPOLOGY: JSON.stringify(props.topology),
+        // Where the topology is, and which one: a topology change changes this digest, so Lambda starts new
+        // execution environments (a warm one would keep its old topology), and a cold start that reads a
+        // half-updated set of parameters fails with InvalidTopologyError and is retried instead of acting on it.
+        SEEDSHIELD_TOPOLOGY_PATH: TOPOLOGY_PARAMETER_PATH,
+        SEEDSHIELD_TOPOLOGY_DIGEST: topologyDigest(topology),
         STATE_TABLE_NAME: this.table.tableName,
         NOTIFY_TOPIC_ARN: this.topic.topicArn,
         POWERTOOLS_SERVICE_NAME: 'seedshield-remediation',
@@ -179,7 +192,9 @@ export class RemediationControlPlane extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
-    this.#grantLeastPrivilege(props.topology);
+    // CloudFormation writes every parameter before it updates the function, so new environments read the new set.
+    this.remediationFunction.node.addDependency(...this.topologyParameters);
+    this.#grantLeastPrivilege(topology);
 
     const lambdaTarget = new targets.LambdaFunction(this.remediationFunction, {
       deadLetterQueue: this.deadLetterQueue,
@@ -262,6 +277,35 @@ export class RemediationControlPlane extends Construct {
         'Cluster resource ids are only known in the cluster regions at run time; the wildcard is limited to one account and region per cluster, mutating EC2 calls also require the seedshield:cluster tag of a managed cluster, and SSM/CloudWatch reads are limited to the cluster\'s own name prefix.',
       );
     }
+  }
+
+  #validatedTopology(topology: RuntimeTopology): RuntimeTopology {
+    try {
+      return parseTopology(topology, 'topology');
+    } catch (err) {
+      throw new ValidationError(`the runtime topology breaks the control plane's contract: ${(err as Error).message}`, this);
+    }
+  }
+
+  /**
+   * One Standard-tier String parameter per cluster and per other top-level field, pretty-printed: a change to
+   * one cluster shows in `cdk diff` as that cluster's parameter, line by line (see lambdas/core/topology-schema.ts).
+   */
+  #topologyParameters(topology: RuntimeTopology): ssm.StringParameter[] {
+    const scope = new Construct(this, 'Topology');
+    const prefix = `${TOPOLOGY_PARAMETER_PATH}/`;
+    return Object.entries(topologyToParameters(topology)).map(([name, value]) => {
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (bytes > TOPOLOGY_PARAMETER_MAX_BYTES) {
+        throw new ValidationError(`topology parameter ${name} is ${bytes} bytes, over the ${TOPOLOGY_PARAMETER_MAX_BYTES} of a Standard-tier parameter: shorten it`, this);
+      }
+      return new ssm.StringParameter(scope, name.slice(prefix.length).replace(/\//g, '-'), {
+        parameterName: name,
+        stringValue: value,
+        tier: ssm.ParameterTier.STANDARD,
+        description: 'seedshield runtime topology (written by Seedshield-ControlPlane from the config; read by the remediation Lambda)',
+      });
+    });
   }
 
   /** Wildcard resource ARNs granted to the remediation function, each acknowledged with its reason. */
@@ -366,6 +410,17 @@ export class RemediationControlPlane extends Construct {
         conditions: {
           'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [topology.dns.recordName.toLowerCase()] },
         },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        // Read once at cold start: the path itself (GetParametersByPath is authorised on it) and what is under it.
+        sid: 'ReadRuntimeTopology',
+        actions: ['ssm:GetParametersByPath'],
+        resources: this.#track([
+          `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter${TOPOLOGY_PARAMETER_PATH}`,
+          `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter${TOPOLOGY_PARAMETER_PATH}/*`,
+        ]),
       }),
     );
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDnsWeight', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SeedshieldConfig } from '../config/schema';
 import { toRuntimeTopology } from '../config/topology';
@@ -29,7 +30,7 @@ export class ControlPlaneStack extends Stack {
       topology: toRuntimeTopology(props.config),
       reconcileInterval: Duration.minutes(cp.reconcileIntervalMinutes),
       notificationEmail: cp.notifications.email,
-      existingNotificationTopicArn: cp.notifications.topicArn,
+      existingNotificationTopic: cp.notifications.topicArn ? sns.Topic.fromTopicArn(this, 'OnCallTopic', cp.notifications.topicArn) : undefined,
     });
     const topology = toRuntimeTopology(props.config);
     this.alarms = new ControlPlaneAlarms(this, 'Alarms', {

@@ -103,7 +103,7 @@ describe('control-plane alarms', () => {
   test('when a remediation invocation fails after Lambda\'s retries, it lands in the alarmed dead-letter queue', () => {
     // GIVEN / WHEN / THEN
     cp.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SEEDSHIELD_TOPOLOGY: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ SEEDSHIELD_TOPOLOGY_PATH: Match.anyValue() }) },
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ControlPlaneDeadLetterQueue'), 'Arn'] } },
     });
   });

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../support/example';
+import { parseTopology, topologyToParameters } from '../../lambdas/core/topology-schema';
+import { toRuntimeTopology, topologyDigest } from '../../lib/config/topology';
+import { buildApp, configWith, exampleConfig } from '../support/example';
 
 describe('the control-plane stack', () => {
   const { stacks } = buildApp();
@@ -18,13 +20,59 @@ describe('the control-plane stack', () => {
     });
   });
 
-  test('when synthesized, the remediation Lambda runs the latest Node.js runtime with the topology in its environment', () => {
+  test('when synthesized, the remediation Lambda runs the latest Node.js runtime and finds its topology by path and digest', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       // decisions are serialised: two full weight sets can never race to Route 53
       ReservedConcurrentExecutions: 1,
-      Environment: { Variables: Match.objectLike({ STATE_TABLE_NAME: Match.anyValue(), SEEDSHIELD_TOPOLOGY: Match.stringLikeRegexp('"id":"eu-north"') }) },
+      Environment: {
+        Variables: Match.objectLike({
+          STATE_TABLE_NAME: Match.anyValue(),
+          SEEDSHIELD_TOPOLOGY_PATH: '/seedshield/control-plane/topology',
+          SEEDSHIELD_TOPOLOGY_DIGEST: topologyDigest(parseTopology(toRuntimeTopology(exampleConfig()))),
+        }),
+      },
     });
+  });
+
+  test('when synthesized, the topology is one pretty-printed Standard parameter per cluster and per other field, written before the function, readable by it only by path', () => {
+    // GIVEN
+    const params = template.findResources('AWS::SSM::Parameter');
+    const byName = Object.fromEntries(Object.entries(params).map(([id, r]: [string, any]) => [r.Properties.Name, { id, ...r.Properties }]));
+    const expected = topologyToParameters(parseTopology(toRuntimeTopology(exampleConfig())));
+    // THEN: exactly the contract's parameters, with its values
+    expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, value] of Object.entries(expected)) expect(byName[name]).toMatchObject({ Type: 'String', Tier: 'Standard', Value: value });
+    // the function depends on every one of them
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((r: any) => r.Properties.Environment?.Variables?.SEEDSHIELD_TOPOLOGY_PATH) as any;
+    expect(fn.DependsOn).toEqual(expect.arrayContaining(Object.values(byName).map((p: any) => p.id)));
+    // and reads them by path only
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.find((s: any) => s.Sid === 'ReadRuntimeTopology')).toMatchObject({
+      Action: 'ssm:GetParametersByPath',
+      Resource: [
+        'arn:aws:ssm:eu-north-1:111111111111:parameter/seedshield/control-plane/topology',
+        'arn:aws:ssm:eu-north-1:111111111111:parameter/seedshield/control-plane/topology/*',
+      ],
+    });
+  });
+
+  test('when both an e-mail and an existing topic are configured, the e-mail subscribes to that topic and the function publishes there', () => {
+    // GIVEN
+    const topicArn = 'arn:aws:sns:eu-north-1:111111111111:oncall-existing';
+    const config = configWith((raw) => (raw.controlPlane.notifications = { email: 'oncall@example.org', topicArn }));
+    // WHEN
+    const t = Template.fromStack(buildApp(config).stacks.controlPlane);
+    // THEN
+    t.resourceCountIs('AWS::SNS::Topic', 0);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org', TopicArn: topicArn });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTIFY_TOPIC_ARN: topicArn }) } });
+  });
+
+  test('when only an e-mail is configured, the control plane creates its encrypted topic and subscribes the e-mail to it', () => {
+    // GIVEN / WHEN / THEN (the example config)
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org', TopicArn: { Ref: Match.stringLikeRegexp('OnCallTopic') } });
   });
 
   test('when synthesized, the bus rules (cluster alarms only, GuardDuty findings) invoke the Lambda with retries and a dead-letter queue, and the DLQ is alarmed', () => {

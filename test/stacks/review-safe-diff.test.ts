@@ -5,7 +5,8 @@
  *   random ids, deterministic bundles).
  * - Changing one cluster's weight changes exactly the inputs that carry that weight, in place: the
  *   `BaseWeights` entry of that cluster in every weighted record (each record needs every base weight to
- *   normalise, see the README) and the control plane's runtime topology. No resource is added, removed or
+ *   normalise, see the README), that cluster's topology parameter (one line of it) and the topology digest
+ *   in the remediation function's environment. No resource is added, removed or
  *   replaced; no other property moves; the cluster stacks do not change at all.
  * - Adding a fourth cluster adds resources and replaces nothing: every logical id of every existing stack is
  *   still there, and its properties are unchanged except a documented list of update-in-place properties.
@@ -93,20 +94,29 @@ describe('review-safe cdk diff', () => {
     expect(diff.removed).toEqual([]);
     for (const name of Object.keys(base).filter((n) => n.startsWith('Seedshield-Cluster-'))) expect(after[name]).toEqual(base[name]);
     const dns = base['Seedshield-Dns'];
-    const fn = logicalIdOf(base['Seedshield-ControlPlane'], 'AWS::Lambda::Function', (p) => 'SEEDSHIELD_TOPOLOGY' in (p.Environment?.Variables ?? {}));
+    const cp = base['Seedshield-ControlPlane'];
+    const fn = logicalIdOf(cp, 'AWS::Lambda::Function', (p) => 'SEEDSHIELD_TOPOLOGY_PATH' in (p.Environment?.Variables ?? {}));
+    const param = logicalIdOf(cp, 'AWS::SSM::Parameter', (p) => p.Name === '/seedshield/control-plane/topology/clusters/eu-central');
     expect(diff.changed).toEqual(
-      [...recordIds(dns).map((id) => `Seedshield-Dns/${id}.BaseWeights`), `Seedshield-ControlPlane/${fn}.Environment`].sort(),
+      [
+        ...recordIds(dns).map((id) => `Seedshield-Dns/${id}.BaseWeights`),
+        // the cluster's own topology parameter, and the topology digest in the function's environment
+        `Seedshield-ControlPlane/${param}.Value`,
+        `Seedshield-ControlPlane/${fn}.Environment`,
+      ].sort(),
     );
+    const variables = (t: Templates) => (t['Seedshield-ControlPlane'].Resources[fn].Properties!.Environment as any).Variables;
+    expect(Object.keys(variables(after)).filter((k) => JSON.stringify(variables(after)[k]) !== JSON.stringify(variables(base)[k]))).toEqual(['SEEDSHIELD_TOPOLOGY_DIGEST']);
     // ...and inside BaseWeights, only the eu-central entry
     for (const id of recordIds(dns)) {
       const was = dns.Resources[id].Properties!.BaseWeights as { Id: string; BaseWeight: number }[];
       const now = after['Seedshield-Dns'].Resources[id].Properties!.BaseWeights as { Id: string; BaseWeight: number }[];
       expect(now).toEqual(was.map((w) => (w.Id === 'eu-central' ? { ...w, BaseWeight: 80 } : w)));
     }
-    // ...and inside the topology, only that cluster's baseWeight
-    const topology = (t: Templates) => JSON.parse((t['Seedshield-ControlPlane'].Resources[fn].Properties!.Environment as any).Variables.SEEDSHIELD_TOPOLOGY);
-    const was = topology(base);
-    expect(topology(after)).toEqual({ ...was, clusters: was.clusters.map((c: any) => (c.id === 'eu-central' ? { ...c, baseWeight: 80 } : c)) });
+    // ...and inside the topology, only that cluster's baseWeight, on one line of its parameter
+    const lines = (t: Templates) => String(t['Seedshield-ControlPlane'].Resources[param].Properties!.Value).split('\n');
+    const changedLines = lines(after).filter((line, i) => line !== lines(base)[i]);
+    expect(changedLines).toEqual(['  "baseWeight": 80,']);
   });
 
   test('when a fourth cluster is added, it adds resources and replaces nothing: existing ids stay, only documented properties change', () => {
@@ -134,11 +144,13 @@ describe('review-safe cdk diff', () => {
         expect.stringMatching(/^Seedshield-Dns\/SeedDnsApSoutheastRecord/),
         expect.stringMatching(/^Seedshield-Dns\/SeedDnsApSoutheastHealthCheck/),
         expect.stringMatching(/^Seedshield-ControlPlane\/AlarmsIsolatedTooLongApSoutheast/),
+        expect.stringMatching(/^Seedshield-ControlPlane\/ControlPlaneTopologyclustersapsoutheast/),
       ]),
     );
     // ...and the only properties that change are update-in-place inputs that list every cluster
     const cp = base['Seedshield-ControlPlane'];
-    const fn = logicalIdOf(cp, 'AWS::Lambda::Function', (p) => 'SEEDSHIELD_TOPOLOGY' in (p.Environment?.Variables ?? {}));
+    const fn = logicalIdOf(cp, 'AWS::Lambda::Function', (p) => 'SEEDSHIELD_TOPOLOGY_PATH' in (p.Environment?.Variables ?? {}));
+    const order = logicalIdOf(cp, 'AWS::SSM::Parameter', (p) => p.Name === '/seedshield/control-plane/topology/globals/clusterIds');
     const fnPolicy = logicalIdOf(cp, 'AWS::IAM::Policy', (p) => JSON.stringify(p.Roles).includes('RemediationFunctionServiceRole'));
     const dashboard = logicalIdOf(cp, 'AWS::CloudWatch::Dashboard', () => true);
     const dnsPolicy = logicalIdOf(base['Seedshield-Dns'], 'AWS::IAM::Policy', (p) => JSON.stringify(p.Roles).includes('HandlerRole'));
@@ -147,6 +159,7 @@ describe('review-safe cdk diff', () => {
         ...recordIds(base['Seedshield-Dns']).map((id) => `Seedshield-Dns/${id}.BaseWeights`),
         `Seedshield-Dns/${dnsPolicy}.PolicyDocument`,
         `Seedshield-ControlPlane/${fn}.Environment`,
+        `Seedshield-ControlPlane/${order}.Value`,
         `Seedshield-ControlPlane/${fnPolicy}.PolicyDocument`,
         `Seedshield-ControlPlane/${dashboard}.DashboardBody`,
       ].sort(),
