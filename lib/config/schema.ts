@@ -347,6 +347,15 @@ export const ProtectionSchema = z.strictObject({
   /** True only when the account has an active Shield Advanced subscription (it is not a CloudFormation resource). */
   shieldAdvanced: z.boolean(),
   /**
+   * Associate each cluster's Route 53 health check with its Shield protections (health-based detection).
+   * Shield wants a health check that is healthy when it is associated, and a first deploy has no healthy seed
+   * node yet: deploy with false, and set true once `aws route53 get-health-check-status` reports the
+   * cluster's `seedshield <cluster> healthy hosts` check healthy.
+   * @see https://docs.aws.amazon.com/waf/latest/developerguide/ddos-advanced-health-checks.html
+   * @default false
+   */
+  shieldHealthBasedDetection: z.boolean().default(false),
+  /**
    * When a Shield `DDoSDetected` alarm isolates a cluster.
    * - `always`: on its own.
    * - `with-impact`: only together with unhealthy targets, a traffic surge or an attack-on-us GuardDuty finding

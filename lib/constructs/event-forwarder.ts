@@ -1,11 +1,15 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterOpsAlarmPrefix, CONTROL_BUS_NAME } from '../config/naming';
+import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterOpsAlarmPrefix, CONTROL_BUS_NAME, opsAlarmName } from '../config/naming';
 import { ValidationError } from '../errors';
 
 /**
@@ -50,6 +54,12 @@ export interface ClusterEventForwarderProps {
    * @default - none beyond the built-in ignores (samples, archived, non-instance resources)
    */
   readonly ignoredFindingTypes?: readonly string[];
+  /**
+   * On-call e-mail, subscribed to a topic in the cluster's region that the dead-letter alarm notifies: the
+   * alarm's own state change travels the forwarding path that is failing, so it needs a local way out.
+   * @default - the alarm reaches on-call only through the forwarding rule (and the dashboard)
+   */
+  readonly notificationEmail?: string;
 }
 
 /**
@@ -59,7 +69,8 @@ export interface ClusterEventForwarderProps {
  * CloudWatch and GuardDuty publish to the default bus of the region they run in; the control plane lives in
  * one home region, so every cluster region needs its own forwarding rule. Event-bus targets take no retry
  * policy (EventBridge retries them with its default: up to 24 hours, 185 attempts, backoff with jitter);
- * what still fails lands in an encrypted dead-letter queue in the cluster region, which is alarmed.
+ * what still fails lands in an encrypted dead-letter queue in the cluster region, alarmed from its first
+ * message ({@link ClusterEventForwarder.deadLetterAlarm}).
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
 export class ClusterEventForwarder extends Construct {
@@ -74,6 +85,8 @@ export class ClusterEventForwarder extends Construct {
   public readonly guardDutyRule: events.Rule;
   /** Undeliverable events (after retries) end up here. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** ALARM as soon as one event is in the dead-letter queue: the control plane missed something. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ClusterEventForwarderProps) {
     super(scope, id);
@@ -138,6 +151,35 @@ export class ClusterEventForwarder extends Construct {
       },
       targets: [target()],
     });
+    // Named seedshield-ops.<cluster>.*: the ops rule forwards it home to on-call like the VPN alarms. That is
+    // the path that may be failing, so with an e-mail configured it also notifies a topic in this region.
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmName: opsAlarmName(props.clusterId, 'forwarder.dead-letters'),
+      alarmDescription: `Events of ${props.clusterId} could not be forwarded to the control plane (${props.controlPlaneRegion}) after EventBridge's retries: the control plane missed alarm changes or GuardDuty findings. Read the queue's messages (their attributes carry the error), fix the cause, then redrive or run \`seedshield reconcile\`.`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      // SQS publishes its metrics for every queue, empty ones included: no data means no messages.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.notificationEmail) {
+      const topic = new sns.Topic(this, 'DeadLetterTopic', {
+        displayName: `seedshield ${props.clusterId}: forwarding failures`,
+        masterKey: key,
+        enforceSSL: true,
+      });
+      // CloudWatch publishes to the encrypted topic with the key.
+      key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+      this.deadLetterAlarm.addAlarmAction(new cwActions.SnsAction(topic));
+    } else {
+      Validations.of(this.deadLetterAlarm).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction',
+        reason: 'No on-call e-mail configured: the alarm reaches on-call through the cluster\'s ops forwarding rule (seedshield-ops.* name) only; an alarm cannot notify the home region\'s topic.',
+      });
+    }
+
     Validations.of(this).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
       reason: 'The rules\' roles carry the policy CDK generates for each one role: events:PutEvents on the control plane\'s bus only. A managed policy would be attachable to other principals.',

@@ -229,6 +229,10 @@ export class RemediationControlPlane extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: 'seedshield: lets EventBridge Scheduler invoke the remediation function for the reconcile',
     });
+    // Scheduler writes to the dead-letter queue with THIS role (configuring-schedule-dlq.html), and a producer
+    // to a KMS-encrypted queue needs the key: kms:GenerateDataKey to encrypt, kms:Decrypt for the data key
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    this.key.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.remediationFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'lambda:InvokeFunction on the remediation function and its versions only (the ":*" covers qualified ARNs), as LambdaInvoke grants it.',

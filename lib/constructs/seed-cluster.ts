@@ -25,6 +25,7 @@ import {
 } from './seed-node-user-data';
 import { createLogsKey } from './logs-key';
 import { SessionJumpbox } from './session-jumpbox';
+import { encryptDefaultSecurityGroupHandlerLogs } from './default-sg-logs';
 import { eipAllocationArn, EipShieldProtection } from './shield-protection';
 import { ShieldedNlb } from './shielded-nlb';
 
@@ -93,6 +94,11 @@ export interface SeedClusterProps {
   /** Whether the account has a Shield Advanced subscription (protections, protection group, `ddos` alarms). */
   readonly shieldAdvanced: boolean;
   /**
+   * Associate the health check with the Shield protections (see `protection.shieldHealthBasedDetection`).
+   * @default false
+   */
+  readonly shieldHealthBasedDetection?: boolean;
+  /**
    * Healthy seed nodes below this raises `unhealthy`.
    * @default 1
    */
@@ -139,6 +145,7 @@ export function seedClusterPropsFromConfig(scope: Construct, config: SeedshieldC
     ),
     peerKeySecret: secretsmanager.Secret.fromSecretNameV2(scope, 'PeerKeySecret', config.nodeos.peerKeySecretName),
     shieldAdvanced: config.protection.shieldAdvanced,
+    shieldHealthBasedDetection: config.protection.shieldHealthBasedDetection,
     alarmMinHealthyHosts: cluster.alarms.minHealthyHosts,
     alarmSurgeNewFlowsPerMinute: cluster.alarms.surgeNewFlowsPerMinute,
     alarmSurgeProcessedBytesPerMinute: cluster.alarms.surgeProcessedBytesPerMinute,
@@ -223,6 +230,7 @@ export class SeedCluster extends Construct {
         },
       },
     });
+    encryptDefaultSecurityGroupHandlerLogs(this, this.logsKey);
     Validations.of(this.vpc).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
       reason: 'Only the public subnets route 0.0.0.0/0 to the internet gateway: they hold the internet-facing NLB (a public seed) and the NAT gateways. Seed nodes and the jumpbox are in private subnets.',
@@ -305,7 +313,12 @@ export class SeedCluster extends Construct {
     this.alarms = clusterAlarms.alarms;
 
     if (props.shieldAdvanced) {
-      new EipShieldProtection(this, 'Shield', { clusterId: props.clusterId, eips: this.eips, healthAlarm: clusterAlarms.healthyHostsAlarm });
+      new EipShieldProtection(this, 'Shield', {
+        clusterId: props.clusterId,
+        eips: this.eips,
+        healthAlarm: clusterAlarms.healthyHostsAlarm,
+        associateHealthCheck: props.shieldHealthBasedDetection ?? false,
+      });
     } else {
       Annotations.of(this).addWarningV2(
         'seedshield:shieldStandardOnly',

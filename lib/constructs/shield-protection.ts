@@ -18,15 +18,27 @@ export interface EipShieldProtectionProps {
   readonly eips: readonly ec2.CfnEIP[];
   /**
    * The alarm that says the cluster is unhealthy. Shield's health-based detection watches it through a
-   * Route 53 health check: detection gets faster and the Shield Response Team can engage proactively.
+   * Route 53 health check, which makes detection faster and more accurate.
    * @see https://docs.aws.amazon.com/waf/latest/developerguide/ddos-advanced-health-checks.html
    */
   readonly healthAlarm: cloudwatch.IAlarm;
+  /**
+   * Associate the health check with the protections. Shield wants the health check healthy when it is
+   * associated: a first deploy (no healthy seed node yet) creates it unassociated, and a later deploy with
+   * true associates it once the check reports healthy.
+   * @default false
+   */
+  readonly associateHealthCheck?: boolean;
 }
 
 /**
  * Shield Advanced for one cluster's edge: a protection per Elastic IP (an NLB itself cannot be protected),
- * health-based detection, and one protection group so Shield judges the EIPs together.
+ * health-based detection (once the health check is healthy), and one protection group so Shield judges the
+ * EIPs together.
+ *
+ * Proactive engagement (the Shield Response Team calling on-call during an event) is NOT configured: it is
+ * account-wide, needs a Business or Enterprise Support plan and health-based detection on the protections;
+ * enable it in the Shield console once `shieldHealthBasedDetection` is true (README, "Deploy on a real account").
  *
  * Needs an active Shield Advanced subscription in the account. It is not a CloudFormation resource: without
  * it every resource here fails at deploy (`ResourceNotFoundException`) although synth succeeds.
@@ -70,7 +82,7 @@ export class EipShieldProtection extends Construct {
         new shield.CfnProtection(this, `Eip${i + 1}`, {
           name: `seedshield-${props.clusterId}-eip-${i + 1}`,
           resourceArn: this.protectedArns[i],
-          healthCheckArns: [healthCheckArn],
+          ...(props.associateHealthCheck ? { healthCheckArns: [healthCheckArn] } : {}),
         }),
     );
 

@@ -200,9 +200,14 @@ export class SiteVpn extends Construct {
   }
 
   /**
-   * The two tunnel-state alarms of one connection. `AWS/VPN` `TunnelState` per `VpnId` is 1 when both
-   * tunnels are UP (ESTABLISHED with BGP), 0 when none is, and in between when one is down: Maximum < 1 over
-   * a period means no moment with both tunnels up, Maximum < 0.5 no moment with any tunnel up.
+   * The two tunnel-state alarms of one connection. The documentation of `AWS/VPN` `TunnelState`: "For static
+   * VPNs, 0 indicates DOWN and 1 indicates UP. For BGP VPNs, 1 indicates ESTABLISHED and 0 is used for all
+   * other states. For both types of VPNs, values between 0 and 1 indicate at least one tunnel is not UP.
+   * Unit: fractional value between 0 and 1." Per `VpnId` (both tunnels) it is therefore 1 with both up, a
+   * fraction (0.5) with one up, 0 with none:
+   * - degraded: Maximum < 1 over the period, i.e. no moment with every tunnel up;
+   * - down: Maximum <= 0 over the period, i.e. no moment with any tunnel up. Compared with 0 rather than with
+   *   0.5, so it holds whatever fraction one tunnel of several counts for.
    *
    * They live here, in the cluster's region, because the connection ids exist only here. They have no alarm
    * action (an alarm cannot notify a topic in another region): their names start with `seedshield-ops.` and
@@ -233,8 +238,8 @@ export class SiteVpn extends Construct {
       alarmName: opsAlarmName(clusterId, `vpn.${siteId}.${lineId}.down`),
       alarmDescription: `VPN ${clusterId} -> ${siteId} ${lineId}: no tunnel UP for ${VPN_DOWN_MINUTES} minutes; this line carries nothing to the site.`,
       metric: tunnelState(Duration.minutes(VPN_DOWN_MINUTES)),
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      threshold: 0.5,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 0,
       evaluationPeriods: 1,
       // AWS reports TunnelState for every connection, down ones included: silence is not evidence of UP.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,

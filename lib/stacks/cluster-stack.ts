@@ -47,6 +47,7 @@ export class ClusterStack extends Stack {
       controlPlaneAccount: props.config.controlPlane.account,
       controlPlaneRegion: props.config.controlPlane.homeRegion,
       ignoredFindingTypes: ignoredFindingTypes(toFindingRules(props.config)),
+      notificationEmail: props.config.controlPlane.notifications.email,
     });
     this.#suppressExpectedFindings(props);
   }

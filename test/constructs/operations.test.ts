@@ -130,11 +130,63 @@ describe('VPN tunnel alarms and their way to on-call', () => {
           AlarmName: opsAlarmName(id, `vpn.${site.id}.${line.id}.down`),
           Statistic: 'Maximum',
           Period: 300,
-          Threshold: 0.5,
+          ComparisonOperator: 'LessThanOrEqualToThreshold',
+          Threshold: 0,
           TreatMissingData: 'breaching',
         });
       }
     }
+  });
+
+  /**
+   * One evaluation period of a synthesized alarm (EvaluationPeriods 1, DatapointsToAlarm 1) over the
+   * one-minute TunnelState datapoints of the period, as CloudWatch evaluates it.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+   */
+  function evaluate(alarm: Record<string, any>, datapoints: readonly number[]): 'ALARM' | 'OK' {
+    expect(alarm.Statistic).toBe('Maximum');
+    expect(alarm.EvaluationPeriods).toBe(1);
+    if (datapoints.length === 0) return alarm.TreatMissingData === 'breaching' ? 'ALARM' : 'OK';
+    const value = Math.max(...datapoints);
+    const breach: Record<string, (v: number, t: number) => boolean> = {
+      LessThanThreshold: (v, t) => v < t,
+      LessThanOrEqualToThreshold: (v, t) => v <= t,
+      GreaterThanThreshold: (v, t) => v > t,
+      GreaterThanOrEqualToThreshold: (v, t) => v >= t,
+    };
+    return breach[alarm.ComparisonOperator](value, alarm.Threshold) ? 'ALARM' : 'OK';
+  }
+
+  test('when one tunnel is down, only degraded fires; when all tunnels are down (or silent), down fires too', () => {
+    // GIVEN: the documented values of TunnelState per VpnId: 1 every tunnel UP, a fraction "at least one tunnel
+    // is not UP" (0.5 with one of two), 0 none UP (https://docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-cloudwatch-vpn.html)
+    const id = config.clusters[0].id;
+    const site = config.sites[0];
+    const line = site.lines[0];
+    const alarms = north.findResources('AWS::CloudWatch::Alarm');
+    const byName = (name: string) => Object.values(alarms).find((a: any) => a.Properties.AlarmName === name)!.Properties;
+    const degraded = byName(opsAlarmName(id, `vpn.${site.id}.${line.id}.degraded`));
+    const down = byName(opsAlarmName(id, `vpn.${site.id}.${line.id}.down`));
+    const minutes = (n: number, v: number) => Array.from({ length: n }, () => v);
+    const scenarios: Record<string, { degraded: number[]; down: number[] }> = {
+      'both up': { degraded: minutes(15, 1), down: minutes(5, 1) },
+      'one down': { degraded: minutes(15, 0.5), down: minutes(5, 0.5) },
+      'one down, back for a minute': { degraded: [...minutes(14, 0.5), 1], down: minutes(5, 0.5) },
+      'all down': { degraded: minutes(15, 0), down: minutes(5, 0) },
+      'all down, one back for a minute': { degraded: [...minutes(14, 0), 0.5], down: [...minutes(4, 0), 0.5] },
+      'no data': { degraded: [], down: [] },
+    };
+    // WHEN
+    const states = Object.fromEntries(Object.entries(scenarios).map(([k, v]) => [k, [evaluate(degraded, v.degraded), evaluate(down, v.down)]]));
+    // THEN: [degraded, down]
+    expect(states).toEqual({
+      'both up': ['OK', 'OK'],
+      'one down': ['ALARM', 'OK'],
+      'one down, back for a minute': ['OK', 'OK'],
+      'all down': ['ALARM', 'ALARM'],
+      'all down, one back for a minute': ['ALARM', 'OK'],
+      'no data': ['OK', 'ALARM'],
+    });
   });
 
   test('when an operations alarm changes state in a cluster region, it is forwarded home and published to the on-call topic', () => {

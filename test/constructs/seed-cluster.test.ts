@@ -177,8 +177,8 @@ describe('SeedCluster load balancer', () => {
 });
 
 describe('SeedCluster Shield Advanced', () => {
-  test('when shieldAdvanced is true, it protects each Elastic IP with health-based detection and groups them per cluster', () => {
-    // GIVEN / WHEN: the example (shieldAdvanced: true), eu-north with 3 AZs
+  test('when shieldAdvanced is true, it protects each Elastic IP, groups them per cluster, and leaves the health check unassociated on a first deploy', () => {
+    // GIVEN / WHEN: the example (shieldAdvanced: true, shieldHealthBasedDetection defaults to false), eu-north with 3 AZs
     // THEN
     northTemplate.resourceCountIs('AWS::Shield::Protection', 3);
     northTemplate.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
@@ -187,9 +187,8 @@ describe('SeedCluster Shield Advanced', () => {
       ResourceArn: {
         'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':ec2:eu-north-1:111111111111:eip-allocation/$'), { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterNlbEip1'), 'AllocationId'] }])],
       },
-      HealthCheckArns: [
-        { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':route53:::healthcheck/$'), { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterShieldHealthCheck'), 'HealthCheckId'] }])] },
-      ],
+      // Shield wants the health check healthy when associated: none of the seed nodes is, before the first deploy.
+      HealthCheckArns: Match.absent(),
     });
     northTemplate.hasResourceProperties('AWS::Shield::ProtectionGroup', {
       ProtectionGroupId: 'seedshield-eu-north',
@@ -202,6 +201,23 @@ describe('SeedCluster Shield Advanced', () => {
     });
     const group = Object.values(northTemplate.findResources('AWS::Shield::ProtectionGroup'))[0];
     expect(group.Properties.Members).toHaveLength(3);
+  });
+
+  test('when shieldHealthBasedDetection is true (the health check reported healthy), each protection gets the health check', () => {
+    // GIVEN
+    const config = configWith((raw) => {
+      raw.protection.shieldHealthBasedDetection = true;
+    });
+    // WHEN
+    const template = Template.fromStack(clusterStacks(config).stacks[0]);
+    // THEN
+    const protections = Object.values(template.findResources('AWS::Shield::Protection'));
+    expect(protections).toHaveLength(3);
+    for (const p of protections) {
+      expect(p.Properties.HealthCheckArns).toEqual([
+        { 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/:route53:::healthcheck\/$/), { 'Fn::GetAtt': [expect.stringMatching(/^SeedClusterShieldHealthCheck/), 'HealthCheckId'] }])] },
+      ]);
+    }
   });
 
   test('when shieldAdvanced is false, it creates no Shield resources and no ddos alarms, and warns that the edge has Shield Standard only', () => {
@@ -358,7 +374,8 @@ describe('SeedCluster alarms', () => {
     // operations alarms (seedshield-ops.<cluster>.*, two per connection), which the control plane never reads.
     const detection = northTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.stringLikeRegexp('^seedshield\\.') } });
     expect(Object.keys(detection)).toHaveLength(6);
-    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 * 4);
+    // 6 detection alarms, 2 per VPN connection (2 sites x 2 lines), 1 on the forwarding dead-letter queue
+    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 * 4 + 1);
     for (const name of names) {
       northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId }]) });
     }
@@ -491,5 +508,20 @@ describe('SeedCluster cdk-nag', () => {
     const synth = () => app.synth();
     // THEN
     expect(synth).not.toThrow();
+  });
+});
+
+describe('SeedCluster default security group handler logs', () => {
+  test('when the VPC restricts its default security group, CDK\'s handler logs to a KMS-encrypted log group with retention', () => {
+    // GIVEN / WHEN: the example's eu-north cluster
+    const fns = northTemplate.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('default security group') } });
+    // THEN
+    expect(Object.keys(fns)).toHaveLength(1);
+    const handler = Object.values(fns)[0];
+    const logGroupId: string = handler.Properties.LoggingConfig.LogGroup.Ref;
+    expect(handler.DependsOn).toContain(logGroupId);
+    const logGroup = northTemplate.toJSON().Resources[logGroupId];
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^SeedClusterLogsKey/), 'Arn'] } });
   });
 });

@@ -106,6 +106,25 @@ describe('the control-plane stack', () => {
     });
   });
 
+  test('when the reconcile cannot be delivered, the scheduler role may encrypt into the KMS-encrypted dead-letter queue', () => {
+    // GIVEN: the schedule's role and the DLQ's key
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
+    const roleLogicalId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const dlqArn = schedule.Properties.Target.DeadLetterConfig.Arn;
+    const queue = template.toJSON().Resources[dlqArn['Fn::GetAtt'][0]];
+    const keyRef = queue.Properties.KmsMasterKeyId;
+    // WHEN
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    // THEN
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyRef['Fn::GetAtt'][0], 'Arn'] } }),
+      ]),
+    );
+  });
+
   test('when synthesized, every mutating EC2 and Route 53 grant is scoped by tag condition or record-name condition', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
@@ -135,6 +154,31 @@ describe('the event forwarders in the cluster stacks', () => {
       t.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.objectLike({ source: ['aws.guardduty'], detail: { resource: { resourceType: ['Instance'], instanceDetails: { tags: { key: ['seedshield:cluster'], value: [id] } } } } }),
       });
+    }
+  });
+
+  test('when an event cannot be forwarded, the forwarding dead-letter queue in the cluster region is alarmed from its first message and e-mails on-call there', () => {
+    // GIVEN
+    const { stacks } = buildApp();
+    for (const stack of stacks.clusters) {
+      const id = stack.stackName.replace('Seedshield-Cluster-', '');
+      const t = Template.fromStack(stack);
+      const rules = Object.values(t.findResources('AWS::Events::Rule'));
+      const dlqs = new Set(rules.flatMap((r: any) => r.Properties.Targets.map((x: any) => x.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0])).filter(Boolean));
+      // WHEN
+      const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.Namespace === 'AWS/SQS');
+      // THEN: every forwarding DLQ has one alarm, forwarded home by name and notifying a topic in this region
+      expect(dlqs.size).toBe(1);
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0].Properties).toMatchObject({
+        AlarmName: `seedshield-ops.${id}.forwarder.dead-letters`,
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [[...dlqs][0], 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        AlarmActions: [{ Ref: expect.stringMatching(/^EventForwarderDeadLetterTopic/) }],
+      });
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org' });
     }
   });
 });
