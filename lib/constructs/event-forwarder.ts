@@ -155,7 +155,7 @@ export class ClusterEventForwarder extends Construct {
     // the path that may be failing, so with an e-mail configured it also notifies a topic in this region.
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmName: opsAlarmName(props.clusterId, 'forwarder.dead-letters'),
-      alarmDescription: `Events of ${props.clusterId} could not be forwarded to the control plane (${props.controlPlaneRegion}) after EventBridge's retries: the control plane missed alarm changes or GuardDuty findings. Read the queue's messages (their attributes carry the error), fix the cause, then redrive or run \`seedshield reconcile\`.`,
+      alarmDescription: `Events of ${props.clusterId} could not be forwarded to the control plane (${props.controlPlaneRegion}) after EventBridge's retries: the control plane missed alarm changes or GuardDuty findings. Read the queue's messages (their attributes carry the error), fix the cause, then redrive them (meanwhile the reconcile schedule re-reads every alarm within its interval).`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
