@@ -11,6 +11,8 @@ import { PROCESS_IO, type CommandIo } from '../lib/command-io';
 import { drillMain } from '../drill/main';
 import { CliUsageError, type CliCommand } from './command';
 import { CONTROL_COMMANDS, CONTROL_OPTIONS_USAGE, CONTROL_PARSE_OPTIONS } from './control';
+import { COST_COMMAND } from './cost';
+import { PREFLIGHT_COMMAND } from './preflight';
 import { REVIEW_COMMAND } from './review';
 import { SANDBOX_COMMAND } from './sandbox';
 import { PARAMS_COMMAND } from './params';
@@ -24,7 +26,7 @@ const DRILL_COMMAND: CliCommand = {
 };
 
 /** Every command, in the order the usage lists them. Add a command here. */
-export const CLI_COMMANDS: readonly CliCommand[] = [...CONTROL_COMMANDS, DRILL_COMMAND, SANDBOX_COMMAND, REVIEW_COMMAND, PARAMS_COMMAND];
+export const CLI_COMMANDS: readonly CliCommand[] = [...CONTROL_COMMANDS, DRILL_COMMAND, SANDBOX_COMMAND, REVIEW_COMMAND, PARAMS_COMMAND, PREFLIGHT_COMMAND, COST_COMMAND];
 
 /** The usage text, built from {@link CLI_COMMANDS}. */
 export const USAGE = `usage: seedshield <command> [arguments] [options]

@@ -14,7 +14,7 @@ import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { DescribeSubscriptionCommand, ShieldClient } from '@aws-sdk/client-shield';
+import { GetSubscriptionStateCommand, ShieldClient } from '@aws-sdk/client-shield';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'util';
@@ -29,6 +29,7 @@ import {
   REMEDIATION_RESERVED_CONCURRENCY,
 } from '../lib/deploy/prerequisites';
 import { CliUsageError, type CliCommand } from './command';
+import { createCommand, expectedParameters } from './params';
 
 /** The verdict of one check. */
 export type CheckStatus = 'PASS' | 'WARN' | 'FAIL';
@@ -145,12 +146,12 @@ export async function runPreflight(config: SeedshieldConfig, clients: PreflightC
     out.push(result('shield-advanced', 'global', 'PASS', 'protection.shieldAdvanced is false: not needed (Shield Standard only)'));
   } else {
     try {
-      const sub = await clients.shield().send(new DescribeSubscriptionCommand({}));
-      const end = sub.Subscription?.EndTime;
-      if (sub.Subscription && (!end || end.getTime() > Date.now())) out.push(result('shield-advanced', 'global', 'PASS', 'subscription active'));
-      else out.push(result('shield-advanced', 'global', 'FAIL', 'subscription ended'));
+      // https://docs.aws.amazon.com/waf/latest/DDOSAPIReference/API_GetSubscriptionState.html: ACTIVE | INACTIVE
+      const state = (await clients.shield().send(new GetSubscriptionStateCommand({}))).SubscriptionState;
+      if (state === 'ACTIVE') out.push(result('shield-advanced', 'global', 'PASS', 'subscription ACTIVE'));
+      else out.push(result('shield-advanced', 'global', 'FAIL', `protection.shieldAdvanced is true but the subscription is ${state ?? 'unknown'}`));
     } catch (err) {
-      out.push(result('shield-advanced', 'global', 'FAIL', `protection.shieldAdvanced is true but the account has no subscription (${errName(err)})`));
+      out.push(result('shield-advanced', 'global', 'FAIL', `cannot read the Shield Advanced subscription (${errText(err)})`));
     }
   }
 
@@ -191,32 +192,31 @@ export async function runPreflight(config: SeedshieldConfig, clients: PreflightC
     out.push(result('lambda-concurrency', home, 'WARN', `cannot read the Lambda account settings (${errText(err)})`));
   }
 
-  // SSM parameters, in every cluster region (each cluster reads them in its own region)
-  const parameters = config.sites.flatMap((s) => [
-    ...s.lines.map((l) => ({ name: l.customerGatewayIpParameter, valid: isIpv4, kind: 'an IPv4 address' })),
-    { name: s.blockProducerPeersParameter, valid: isPeerList, kind: 'a list of host:port' },
-  ]);
-  for (const region of clusterRegions) {
+  // SSM parameters and the peer-key secret: the list `seedshield params` prints (one source), per cluster region
+  for (const { region, parameters } of expectedParameters(config)) {
     for (const p of parameters) {
+      const fix = `${createCommand(region, p)}  (seedshield params: the value's format)`;
+      if (p.store === 'secretsmanager') {
+        try {
+          await clients.secretsManager(region).send(new DescribeSecretCommand({ SecretId: p.name }));
+          out.push(result('peer-key-secret', region, 'PASS', `${p.name} exists`));
+        } catch (err) {
+          out.push(result('peer-key-secret', region, 'FAIL', `${p.name} is missing in ${region} (${errName(err)})`, fix));
+        }
+        continue;
+      }
+      const cgw = p.configPath.endsWith('customerGatewayIpParameter');
+      const valid = cgw ? isIpv4 : isPeerList;
+      const kind = cgw ? 'an IPv4 address' : 'a list of host:port';
       try {
         const got = await clients.ssm(region).send(new GetParameterCommand({ Name: p.name, WithDecryption: true }));
-        const ok = p.valid((got.Parameter?.Value ?? '').trim());
+        const ok = valid((got.Parameter?.Value ?? '').trim());
         // The value is never printed: it is what the config keeps out of the repo.
-        out.push(result('ssm-parameters', region, ok ? 'PASS' : 'FAIL', ok ? `${p.name} holds ${p.kind}` : `${p.name} exists but does not hold ${p.kind}`));
+        out.push(result('ssm-parameters', region, ok ? 'PASS' : 'FAIL', ok ? `${p.name} holds ${kind}` : `${p.name} exists but does not hold ${kind}`, fix));
       } catch (err) {
         const missing = errName(err) === 'ParameterNotFound';
-        out.push(result('ssm-parameters', region, 'FAIL', missing ? `${p.name} is missing in ${region}` : `${p.name} cannot be read in ${region} (${errName(err)})`));
+        out.push(result('ssm-parameters', region, 'FAIL', missing ? `${p.name} is missing in ${region}` : `${p.name} cannot be read in ${region} (${errName(err)})`, fix));
       }
-    }
-  }
-
-  // peer-key secret
-  for (const region of clusterRegions) {
-    try {
-      await clients.secretsManager(region).send(new DescribeSecretCommand({ SecretId: config.nodeos.peerKeySecretName }));
-      out.push(result('peer-key-secret', region, 'PASS', `${config.nodeos.peerKeySecretName} exists`));
-    } catch (err) {
-      out.push(result('peer-key-secret', region, 'FAIL', `${config.nodeos.peerKeySecretName} is missing in ${region} (${errName(err)})`));
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * `seedshield preflight` against a moto account (STS, CloudFormation, Shield, EC2, SSM, Secrets Manager,
- * GuardDuty, Route 53) with Service Quotas and Lambda's account settings mocked (moto serves neither
- * the EC2 quota codes nor GetAccountSettings).
+ * `seedshield preflight` against a moto account (STS, CloudFormation, EC2, SSM, Secrets Manager, GuardDuty,
+ * Route 53) with Service Quotas, Lambda's account settings and Shield mocked: moto serves neither the EC2
+ * quota codes nor GetAccountSettings, and moto 5.2 has no Shield GetSubscriptionState (its
+ * DescribeSubscription answers timestamps the SDK cannot parse).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,7 +14,7 @@ import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { CreateSubscriptionCommand, ShieldClient } from '@aws-sdk/client-shield';
+import { GetSubscriptionStateCommand, ShieldClient } from '@aws-sdk/client-shield';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -27,6 +28,23 @@ const endpoint = process.env.MOTO_ENDPOINT!;
 const MOTO_ACCOUNT = '123456789012';
 const cfg = (region: string) => motoClientConfig(endpoint, region);
 
+/** The zone id the config names (moto's zone ids do not start with Z, which the config requires). */
+const CONFIG_ZONE_ID = 'Z0PREFLIGHTTEST0';
+let motoZoneId = '';
+/** Route 53 on moto, with the config's zone id translated to the zone moto created. */
+function route53(): Route53Client {
+  const client = new Route53Client(cfg('us-east-1'));
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { Id?: string };
+      if (input.Id === CONFIG_ZONE_ID) input.Id = motoZoneId;
+      return next(args);
+    },
+    { step: 'initialize', name: 'configZoneId' },
+  );
+  return client;
+}
+
 /** Clients on moto, except Service Quotas and Lambda (mocked below). */
 const motoClients: PreflightClients = {
   sts: () => new STSClient(cfg('us-east-1')),
@@ -38,12 +56,15 @@ const motoClients: PreflightClients = {
   ssm: (r) => new SSMClient(cfg(r)),
   secretsManager: (r) => new SecretsManagerClient(cfg(r)),
   guardDuty: (r) => new GuardDutyClient(cfg(r)),
-  route53: () => new Route53Client(cfg('us-east-1')),
+  route53,
 };
 
 const quotas = mockClient(ServiceQuotasClient);
 const lambda = mockClient(LambdaClient);
+const shield = mockClient(ShieldClient);
 const VALUE_MARKER = '198.51.100.77';
+/** A GetServiceQuota request for one of preflight's quota codes. */
+const q = (code: { serviceCode: string; quotaCode: string }) => ({ ServiceCode: code.serviceCode, QuotaCode: code.quotaCode });
 
 let config: SeedshieldConfig;
 let missing: { name: string; region: string };
@@ -53,11 +74,11 @@ beforeAll(async () => {
   const suffix = Date.now().toString(36);
   const zoneName = `p${suffix}.example.org`;
   const zone = await motoClients.route53().send(new CreateHostedZoneCommand({ Name: zoneName, CallerReference: suffix }));
-  const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+  motoZoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   config = configWith((raw) => {
     raw.controlPlane.account = MOTO_ACCOUNT;
     for (const c of raw.clusters) c.account = MOTO_ACCOUNT;
-    raw.dns.hostedZoneId = zoneId;
+    raw.dns.hostedZoneId = CONFIG_ZONE_ID;
     raw.dns.zoneName = zoneName;
     raw.dns.recordName = `p2p.${zoneName}`;
     raw.nodeos.peerKeySecretName = `seedshield/peer-key-${suffix}`;
@@ -72,7 +93,6 @@ beforeAll(async () => {
   for (const region of [...new Set([config.controlPlane.homeRegion, ...regions])]) {
     await motoClients.cloudFormation(region).send(new CreateStackCommand({ StackName: 'CDKToolkit', TemplateBody: bootstrap })).catch(() => undefined);
   }
-  await motoClients.shield().send(new CreateSubscriptionCommand({})).catch(() => undefined);
   for (const region of regions) {
     for (const s of config.sites) {
       for (const l of s.lines) {
@@ -89,14 +109,17 @@ beforeAll(async () => {
 beforeEach(() => {
   quotas.reset();
   lambda.reset();
-  quotas.on(GetServiceQuotaCommand, QUOTA_CODES.elasticIps).resolves({ Quota: { Value: 20 } });
-  quotas.on(GetServiceQuotaCommand, QUOTA_CODES.natGatewaysPerAz).resolves({ Quota: { Value: 5 } });
-  quotas.on(GetServiceQuotaCommand, QUOTA_CODES.vpnConnections).resolves({ Quota: { Value: 50 } });
+  shield.reset();
+  shield.on(GetSubscriptionStateCommand).resolves({ SubscriptionState: 'ACTIVE' });
+  quotas.on(GetServiceQuotaCommand, q(QUOTA_CODES.elasticIps)).resolves({ Quota: { Value: 20 } });
+  quotas.on(GetServiceQuotaCommand, q(QUOTA_CODES.natGatewaysPerAz)).resolves({ Quota: { Value: 5 } });
+  quotas.on(GetServiceQuotaCommand, q(QUOTA_CODES.vpnConnections)).resolves({ Quota: { Value: 50 } });
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
 });
 afterAll(() => {
   quotas.restore();
   lambda.restore();
+  shield.restore();
 });
 
 /** Runs the command as the CLI does, with a config file. */
@@ -121,7 +144,7 @@ describe('seedshield preflight', () => {
     expect(code).toBe(1);
     const failLines = stdout.split('\n').filter((l) => l.startsWith('FAIL'));
     expect(failLines).toEqual([expect.stringMatching(new RegExp(`^FAIL  ssm-parameters +eu-central-1 +${missing.name.replace(/[/.]/g, '\\$&')} is missing in eu-central-1$`))]);
-    expect(stdout).toContain('fix: aws ssm put-parameter --region REGION --name NAME --type String --value ADDRESS');
+    expect(stdout).toContain(`fix: aws ssm put-parameter --region eu-central-1 --type String --name '${missing.name}' --value '<203.0.113.10>'`);
     expect(stdout).not.toContain(VALUE_MARKER);
     expect(stdout).not.toContain('PVT_K1');
     for (const check of ['credentials', 'bootstrap', 'shield-advanced', 'eip-quota', 'nat-quota', 'vpn-quota', 'lambda-concurrency', 'peer-key-secret', 'guardduty', 'hosted-zone']) {
@@ -143,7 +166,7 @@ describe('seedshield preflight', () => {
 
   test('when the Elastic IP quota is the default 5, eu-north (3 AZs: 6 addresses) FAILs with the fix', async () => {
     // GIVEN
-    quotas.on(GetServiceQuotaCommand, QUOTA_CODES.elasticIps).resolves({ Quota: { Value: 5 } });
+    quotas.on(GetServiceQuotaCommand, q(QUOTA_CODES.elasticIps)).resolves({ Quota: { Value: 5 } });
     // WHEN
     const results = await runPreflight(config, motoClients);
     // THEN
@@ -162,9 +185,18 @@ describe('seedshield preflight', () => {
     expect(results.find((r) => r.check === 'lambda-concurrency')).toMatchObject({ status: 'FAIL', region: 'eu-north-1', detail: '10 unreserved of 10; reserving 1 leaves 9, Lambda keeps at least 100' });
   });
 
+  test('when shieldAdvanced is true and the subscription is INACTIVE, shield-advanced FAILs', async () => {
+    // GIVEN
+    shield.on(GetSubscriptionStateCommand).resolves({ SubscriptionState: 'INACTIVE' });
+    // WHEN
+    const results = await runPreflight(config, motoClients);
+    // THEN
+    expect(results.find((r) => r.check === 'shield-advanced')).toMatchObject({ status: 'FAIL', detail: 'protection.shieldAdvanced is true but the subscription is INACTIVE' });
+  });
+
   test('when a quota cannot be read, it WARNs instead of passing or failing', async () => {
     // GIVEN
-    quotas.on(GetServiceQuotaCommand, QUOTA_CODES.vpnConnections).rejects(Object.assign(new Error('no'), { name: 'NoSuchResourceException' }));
+    quotas.on(GetServiceQuotaCommand, q(QUOTA_CODES.vpnConnections)).rejects(Object.assign(new Error('no'), { name: 'NoSuchResourceException' }));
     // WHEN
     const results = await runPreflight(config, motoClients);
     // THEN
