@@ -111,6 +111,14 @@ export async function isolationCompleteness(run: ScenarioRun, c: ClusterState): 
   const tc = run.world.topology.clusters.find((t) => t.id === c.clusterId);
   const policy = run.world.topology.policy;
   if (tc?.kind !== 'aws') return problems;
+  if (c.drained === true) {
+    // Drained for lag: out of DNS and nothing cut, since it is not attacked. Anything cut would be a bug.
+    const cutsRecorded = (c.isolation?.revokedIngress?.length ?? 0) + (c.isolation?.addedNaclEntries?.length ?? 0) + (c.isolation?.disabledPropagation?.length ?? 0);
+    if (cutsRecorded > 0) problems.push(`${c.clusterId} is drained for lag, but its isolation record lists ${cutsRecorded} cuts`);
+    const seen = await run.observer.observeIsolation(c.clusterId, run.world.topology);
+    if (seen.internetCut) problems.push(`${c.clusterId} is drained for lag, but moto shows its internet cut`);
+    return problems;
+  }
   if (!c.isolation) return [`expected ${c.clusterId} to have an isolation record, it has none (status ${c.status})`];
   const entries = c.isolation.addedNaclEntries ?? [];
   if (policy.cutInternet && !entries.some((e) => subRangeOf(e.ruleNumber) === 'internetDeny')) problems.push(`the isolation record of ${c.clusterId} lists no internet deny entry`);

@@ -9,7 +9,7 @@ import type { TriggerKind } from '../lambdas/core/types';
 import { OPERATOR_COMMANDS, type OperatorCommand } from '../lambdas/events/operator';
 
 /** Trigger kinds a `trigger` step can raise. */
-export const TRIGGER_KINDS: readonly TriggerKind[] = ['ddos', 'unhealthy', 'surge', 'compromise'];
+export const TRIGGER_KINDS: readonly TriggerKind[] = ['ddos', 'unhealthy', 'surge', 'lagging', 'compromise'];
 
 export { OPERATOR_COMMANDS, type OperatorCommand };
 

@@ -44,6 +44,7 @@ export function clusterAlarmNames(config: SeedshieldConfig, clusterId: string): 
     ...(config.protection.shieldAdvanced ? { ddos: cluster.availabilityZones.map((_, i) => alarmName(cluster.id, 'ddos', `eip-${i + 1}`)) } : {}),
     unhealthy: [alarmName(cluster.id, 'unhealthy', 'healthy-hosts')],
     surge: [alarmName(cluster.id, 'surge', 'new-flows'), alarmName(cluster.id, 'surge', 'processed-bytes')],
+    lagging: [alarmName(cluster.id, 'lagging', 'head-block'), alarmName(cluster.id, 'lagging', 'head-block-sustained'), alarmName(cluster.id, 'lagging', 'peers')],
   };
 }
 

@@ -19,9 +19,13 @@ import {
   divergedWeights,
   firstRefusal,
   GuardContext,
+  countsAsTrigger,
   hasActiveTrigger,
   hasUnknownSignal,
+  holdsAsUnknown,
   isCompromised,
+  isLaggingOnly,
+  lagUnresolved,
   isolationsInWindow,
   isSignalActive,
   isSignalUnknown,
@@ -177,6 +181,7 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
       releaseCorroboratedDdos(d, event.clusterId);
       advanceTimers(d, event.clusterId, false);
       evaluateTrigger(d, event.clusterId);
+      reevaluateLaggingClusters(d, event.clusterId);
       break;
     }
     case 'FINDING': {
@@ -287,6 +292,7 @@ function guardContext(d: Draft, id: string, servingPercentAfter: number): GuardC
     topology: d.topology,
     global: d.global,
     servingAfter: { ...servingNow(d), [id]: servingPercentAfter },
+    clusters: d.clusters,
     now: d.now,
   };
 }
@@ -377,7 +383,9 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
   });
   const wasActive = hasActiveTrigger(c);
   const wasUnknown = hasUnknownSignal(c);
-  const activated = isSignalActive(next) && !(prev !== undefined && isSignalActive(prev));
+  // `countsAsTrigger`, not `isSignalActive`: the lag of a cluster whose cuts are in force is caused by them
+  // and must not restart its quiet period (see lagCounts).
+  const activated = countsAsTrigger(next, c) && !(prev !== undefined && countsAsTrigger(prev, c));
   const signals = { ...c.signals, [key]: next };
   const after0 = { ...c, signals };
   const isActive = hasActiveTrigger(after0);
@@ -572,6 +580,13 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
   const refusal = firstRefusal(ISOLATION_GUARDS, mode, guardContext(d, id, 0));
   const automatic = mode === 'automatic' || mode === 'rampAbort';
   const compromised = automatic && isCompromised(c);
+  if (refusal?.guardId === 'LAG_SETTLING') {
+    // "Not yet", not a refusal anyone must hear of: recorded nowhere, so the page of a chain-wide lag that the
+    // settle time reveals is still the first one for this activation.
+    d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `Cluster ${id} lags behind the chain; ${refusal.reason}, so it is not drained yet.` });
+    return refusal;
+  }
+  if (refusal?.guardId === 'CHAIN_WIDE_LAG') d.global = { ...d.global, chainWideLagSeenAt: d.now };
   if (refusal) {
     if (automatic) {
       const reason = `Refused to isolate cluster ${id} (${describeTriggers(c)}): ${refusal.reason} [${refusal.guardId}].`;
@@ -591,7 +606,9 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
   const fromBpCut = c.status === ClusterStatus.BP_PATH_CUT;
   // From BP_PATH_CUT with its cut job done, the BP path is already cut: the rest of the isolation follows.
   // With the cut job still in flight, the isolation job that supersedes it cuts the BP path (first) again.
-  const cuts = cutsFor(d, tc, compromised).filter((t) => !(fromBpCut && c.job === undefined && t === 'CUT_BP_PATH'));
+  // Lag alone is not an attack: the remedy is a DNS drain, nothing is cut (an operator isolation still cuts).
+  const drain = automatic && isLaggingOnly(c);
+  const cuts = drain ? [] : cutsFor(d, tc, compromised).filter((t) => !(fromBpCut && c.job === undefined && t === 'CUT_BP_PATH'));
   const wasRestoring = c.status === ClusterStatus.RESTORING;
   const overrides = pinOverrideClause(d, c);
   setCluster(d, id, {
@@ -605,11 +622,14 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
     clearSince: undefined,
     quietPending: undefined,
     ...(overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {}),
+    drained: drain ? true : undefined,
   });
   d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: cuts[0] === 'CUT_BP_PATH' && compromised });
   if (automatic) {
     d.global = { ...d.global, recentIsolations: [...isolationsInWindow(d.global, d.topology, d.now), d.now] };
-    const levers = describeLevers(tc, cuts, compromised);
+    const levers = drain
+      ? 'a drain: DNS weight 0 and nothing cut, since its nodes lag behind the chain and it is not attacked'
+      : describeLevers(tc, cuts, compromised);
     const after = d.clusters[id];
     const severity: Severity = isCompromised(after) ? 'CRITICAL' : 'WARNING';
     const tail = `${compromiseClause(after)}${overrides}`;
@@ -653,11 +673,13 @@ function cutBpPathOnly(d: Draft, id: string, refusal: Refusal): void {
 function startRestore(d: Draft, id: string): void {
   const tc = d.byId.get(id)!;
   const c = d.clusters[id];
-  const undo = tc.kind === 'aws';
+  // A drained cluster has nothing cut: its weight comes back at once, its lag being clear already.
+  const undo = tc.kind === 'aws' && c.drained !== true;
   const ramp = d.topology.policy.restoreRampPercent;
   const serving = c.status === ClusterStatus.BP_PATH_CUT ? c.servingPercent : 0;
   const stage = Math.max(0, ramp.findIndex((p) => p >= serving));
   setCluster(d, id, {
+    drained: undefined,
     status: ClusterStatus.RESTORING,
     servingPercent: undo ? serving : ramp[0],
     rampStage: stage,
@@ -696,7 +718,14 @@ function advanceTimers(d: Draft, id: string, reconcile: boolean): void {
   // An in-service pin means serving: the ramp completes on schedule although a (non-compromise) trigger recurs.
   const pinned = c.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(c, d.now) && !isCompromised(c);
   const rampHeld = (hasActiveTrigger(c) || hasUnknownSignal(c)) && !pinned;
-  if (c.status === ClusterStatus.RESTORING && !rampHeld && rampStepDue(c, d.global, d.topology, d.now)) {
+  if (c.status === ClusterStatus.RESTORING && c.servingPercent === 0) {
+    // Catching up: the cuts are undone, and the first weight waits until the nodes are back at the chain's head.
+    if (!lagUnresolved(c) && !rampHeld && !d.global.automationPaused) {
+      const first = d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
+      setCluster(d, id, { servingPercent: first, rampStageSince: d.now });
+      d.notes.push({ clusterId: id, outcome: 'RAMP_ADVANCED', reason: `Cluster ${id} caught up with the chain after its isolation; its DNS share is now ${first} % and the ramp continues.` });
+    }
+  } else if (c.status === ClusterStatus.RESTORING && !rampHeld && rampStepDue(c, d.global, d.topology, d.now)) {
     advanceRamp(d, id);
   } else if (c.status === ClusterStatus.ISOLATED && !d.pinExpired.has(id)) {
     if (firstRefusal(RESTORE_GUARDS, 'automatic', guardContext(d, id, d.topology.policy.restoreRampPercent[0])) === undefined) {
@@ -740,7 +769,7 @@ function pageMissingData(d: Draft, id: string): void {
   const limit = d.topology.policy.insufficientDataPageMinutes ?? DEFAULT_INSUFFICIENT_DATA_PAGE_MINUTES;
   const late = Object.keys(c.signals)
     .sort()
-    .filter((k) => isSignalUnknown(c.signals[k]) && c.signals[k].unknownPagedAt === undefined && d.now - c.signals[k].timestamp >= limit * MINUTE_MS);
+    .filter((k) => holdsAsUnknown(c.signals[k], c) && c.signals[k].unknownPagedAt === undefined && d.now - c.signals[k].timestamp >= limit * MINUTE_MS);
   if (late.length === 0) return;
   const signals = { ...c.signals };
   for (const k of late) signals[k] = { ...signals[k], unknownPagedAt: d.now };
@@ -787,6 +816,34 @@ function evaluateTrigger(d: Draft, id: string): void {
   }
   if (c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.BP_PATH_CUT) tryIsolate(d, id, 'automatic');
   else if (c.status === ClusterStatus.RESTORING) tryIsolate(d, id, 'rampAbort');
+  else if (c.status === ClusterStatus.ISOLATED && c.drained === true && !isLaggingOnly(c)) escalateDrain(d, id);
+}
+
+/**
+ * A drained cluster (out of DNS for lag, nothing cut) that is now attacked gets the cuts an isolation makes.
+ * Its weight is 0 already, so neither the floor nor the rate limit is concerned; a pause still holds it.
+ */
+function escalateDrain(d: Draft, id: string): void {
+  if (d.global.automationPaused) return;
+  const tc = d.byId.get(id)!;
+  const cuts = cutsFor(d, tc);
+  setCluster(d, id, { status: ClusterStatus.ISOLATING, drained: undefined, lastTransitionAt: d.now, clearSince: undefined });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts });
+  const after = d.clusters[id];
+  d.notes.push({
+    clusterId: id,
+    outcome: 'ISOLATION_STARTED',
+    reason: `Isolating cluster ${id}, drained for lag until now, because ${describeTriggers(after)}: ${describeLevers(tc, cuts)}${compromiseClause(after)}.`,
+    severity: isCompromised(after) ? 'CRITICAL' : 'WARNING',
+  });
+}
+
+/**
+ * Lag is judged against the other clusters, so any alarm may decide a drain that was settling or held back as
+ * chain-wide: re-check every cluster whose only trigger is lag.
+ */
+function reevaluateLaggingClusters(d: Draft, except: string): void {
+  for (const id of triggerOrder(d)) if (id !== except && isLaggingOnly(d.clusters[id])) evaluateTrigger(d, id);
 }
 
 /**
@@ -888,9 +945,16 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
   } else {
     // The cuts are undone: now the first ramp stage goes live (its DNS change is part of this decision), and
     // the stage is timed from here.
-    const first = d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
+    // A cluster that was cut lags behind the chain; its first weight waits until it caught up (advanceTimers).
+    const first = lagUnresolved(c) ? 0 : d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
     setCluster(d, id, { job: undefined, isolation: undefined, servingPercent: first, rampStageSince: d.now });
-    d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share is now ${first} % and the ramp continues.` });
+    d.notes.push({
+      clusterId: id,
+      outcome: 'NO_CHANGE',
+      reason: first === 0
+        ? `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).`
+        : `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share is now ${first} % and the ramp continues.`,
+    });
   }
   advanceTimers(d, id, false);
   evaluateTrigger(d, id);

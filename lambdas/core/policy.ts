@@ -68,14 +68,84 @@ export function isSignalUnknown(signal: SignalState): boolean {
   return signal.kind !== 'compromise' && signal.state === 'INSUFFICIENT_DATA' && MISSING_DATA_IS_NORMAL[signal.kind] !== true;
 }
 
+/**
+ * How long a `lagging` trigger must last before it drains its cluster. When the chain halts or the block
+ * producer stops, every cluster's lag alarm fires within the same evaluation minute, but their events reach
+ * the control plane one by one: without a settle time the first cluster to report would be drained before the
+ * others show that the lag is chain-wide. The clusters' `lagging.head-block-sustained` alarms fire this much
+ * later, so a lone lagging cluster is re-evaluated then without waiting for a reconcile.
+ */
+export const LAG_SETTLE_MS = 60_000;
+
+/**
+ * Whether a `lagging` signal counts as a trigger for this cluster. Lag is a reason to drain a cluster that
+ * serves peers (IN_SERVICE, or RESTORING with a weight) or to keep a drained one out. A cluster whose cuts are
+ * in force lags because of them: counting that lag would restart its quiet period forever, so while it is
+ * out of DNS for another reason its lag only holds its weight at 0 after the undo (catch-up, see README).
+ */
+export function lagCounts(cluster: ClusterState): boolean {
+  if (cluster.drained === true) return true;
+  return cluster.status === ClusterStatus.IN_SERVICE || (cluster.status === ClusterStatus.RESTORING && cluster.servingPercent > 0);
+}
+
+/** Whether `signal` is an active trigger of `cluster` (see {@link lagCounts} for `lagging`). */
+export function countsAsTrigger(signal: SignalState, cluster: ClusterState): boolean {
+  return isSignalActive(signal) && (signal.kind !== 'lagging' || lagCounts(cluster));
+}
+
 /** Whether any signal of the cluster is an active trigger. */
 export function hasActiveTrigger(cluster: ClusterState): boolean {
-  return Object.values(cluster.signals).some(isSignalActive);
+  return Object.values(cluster.signals).some((s) => countsAsTrigger(s, cluster));
+}
+
+/** Whether the cluster's active triggers are all `lagging`: the remedy is a DNS drain, nothing is cut. */
+export function isLaggingOnly(cluster: ClusterState): boolean {
+  const active = Object.values(cluster.signals).filter((s) => countsAsTrigger(s, cluster));
+  return active.length > 0 && active.every((s) => s.kind === 'lagging');
+}
+
+/** Whether any lag alarm of the cluster is in ALARM or has no data: its nodes are not known to have caught up. */
+export function lagUnresolved(cluster: ClusterState): boolean {
+  return Object.values(cluster.signals).some((s) => s.kind === 'lagging' && s.acknowledgedAt === undefined && s.state !== 'OK');
+}
+
+/** When the cluster's oldest active `lagging` signal fired (epoch ms), or undefined when none is active. */
+export function lagActiveSince(cluster: ClusterState): number | undefined {
+  const times = Object.values(cluster.signals).filter((s) => s.kind === 'lagging' && isSignalActive(s)).map((s) => s.timestamp);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/**
+ * Chain-wide lag: more than half of the clusters serving peers lag together, which says the chain (or the
+ * block producer) is behind, not these clusters. Serving means IN_SERVICE aws clusters (the ones with chain
+ * telemetry) plus clusters drained for lag (they lag by definition); isolated and restoring ones do not count.
+ */
+export function chainWideLag(clusters: Readonly<Record<string, ClusterState>>, topology: RuntimeTopology): { lagging: number; serving: number } | undefined {
+  let serving = 0;
+  let lagging = 0;
+  for (const tc of topology.clusters) {
+    const c = clusters[tc.id];
+    if (tc.kind !== 'aws' || c === undefined) continue;
+    const drained = c.drained === true;
+    if (!drained && c.status !== ClusterStatus.IN_SERVICE) continue;
+    serving++;
+    if (drained || Object.values(c.signals).some((s) => s.kind === 'lagging' && isSignalActive(s))) lagging++;
+  }
+  return lagging * 2 > serving ? { lagging, serving } : undefined;
 }
 
 /** Whether any signal of the cluster has unknown data (see `isSignalUnknown`). */
 export function hasUnknownSignal(cluster: ClusterState): boolean {
-  return Object.values(cluster.signals).some(isSignalUnknown);
+  return Object.values(cluster.signals).some((s) => holdsAsUnknown(s, cluster));
+}
+
+/**
+ * Whether a signal's unknown data holds `cluster`. A cut cluster's lag telemetry may well be missing (its
+ * agent cannot always publish through the cut): like its lag, that neither holds it nor pages; it only keeps
+ * its first weight at 0 after the undo (see {@link lagUnresolved}).
+ */
+export function holdsAsUnknown(signal: SignalState, cluster: ClusterState): boolean {
+  return isSignalUnknown(signal) && (signal.kind !== 'lagging' || lagCounts(cluster));
 }
 
 /** Whether the cluster has an active (unacknowledged) compromise: automation never restores it. */
@@ -126,6 +196,8 @@ export interface GuardContext {
   readonly global: GlobalState;
   /** Every cluster's `servingPercent` after the change under review. */
   readonly servingAfter: Readonly<Record<string, number>>;
+  /** Every cluster's state as this decision sees it (rules that judge a cluster against the others). */
+  readonly clusters: Readonly<Record<string, ClusterState>>;
   readonly now: number;
   /** Who asks (set by `firstRefusal`). */
   readonly mode?: string;
@@ -240,6 +312,32 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
         : ALLOW,
   },
   {
+    id: 'CHAIN_WIDE_LAG',
+    explanation:
+      'When more than half of the serving clusters lag together the chain or the block producer is behind, not the clusters: ' +
+      'draining would only take seed capacity away. Nothing is drained; on-call is paged once.',
+    appliesTo: ['automatic', 'rampAbort'],
+    check: (ctx) => {
+      if (!isLaggingOnly(ctx.cluster)) return ALLOW;
+      const wide = chainWideLag(ctx.clusters, ctx.topology);
+      return wide
+        ? refuse(`${wide.lagging} of ${wide.serving} serving clusters lag behind the chain together: the chain or the block producer is behind, so no cluster is drained`)
+        : ALLOW;
+    },
+  },
+  {
+    id: 'LAG_SETTLING',
+    explanation:
+      'A lag drains its cluster only after it lasted LAG_SETTLE_MS, so that a chain-wide lag is seen as one before the first ' +
+      'cluster to report it is drained. Re-checked on every alarm event and reconcile.',
+    appliesTo: ['automatic', 'rampAbort'],
+    check: (ctx) => {
+      if (!isLaggingOnly(ctx.cluster)) return ALLOW;
+      const since = Math.max(lagActiveSince(ctx.cluster) ?? ctx.now, ctx.global.chainWideLagSeenAt ?? 0);
+      return ctx.now - since < LAG_SETTLE_MS ? refuse(`its lag started less than ${LAG_SETTLE_MS / 1000} s ago (settling)`) : ALLOW;
+    },
+  },
+  {
     id: 'COOLDOWN',
     explanation:
       'Hysteresis: a cluster that just changed status is left alone for cooldownMinutes so alarms cannot make it flap. ' +
@@ -331,7 +429,7 @@ export const RESTORE_GUARDS: readonly Guard<RestoreMode>[] = [
       'Unknown is not clear: an alarm in INSUFFICIENT_DATA (where missing data is not normal) holds its cluster, and the quiet period counts only confirmed OK time.',
     appliesTo: ['automatic'],
     check: (ctx) => {
-      const unknown = Object.keys(ctx.cluster.signals).filter((k) => isSignalUnknown(ctx.cluster.signals[k]));
+      const unknown = Object.keys(ctx.cluster.signals).filter((k) => holdsAsUnknown(ctx.cluster.signals[k], ctx.cluster));
       return unknown.length > 0 ? refuse(`alarm ${unknown.sort().join(', ')} of cluster ${ctx.cluster.clusterId} is in INSUFFICIENT_DATA; unknown data is not clear`) : ALLOW;
     },
   },

@@ -36,7 +36,7 @@ export enum OperatorPin {
 }
 
 /** What raised a trigger. `compromise` comes from GuardDuty. */
-export type TriggerKind = 'ddos' | 'unhealthy' | 'surge' | 'compromise';
+export type TriggerKind = 'ddos' | 'unhealthy' | 'surge' | 'lagging' | 'compromise';
 
 /** CloudWatch alarm states. */
 export type AlarmStateValue = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
@@ -194,6 +194,12 @@ export interface ClusterState {
   readonly lastAttackSeenAt?: number;
   /** Notify-only findings by finding id (pruned after 30 days). @default {} */
   readonly notifiedFindings?: Readonly<Record<string, NotifiedFinding>>;
+  /**
+   * The cluster is out of DNS because its nodes lag behind the chain (`lagging` only): a drain, weight 0 and
+   * nothing cut, since it is not attacked. A cut-worthy trigger on a drained cluster still cuts it.
+   * @default - not drained (an isolation, if any, cut what its record says)
+   */
+  readonly drained?: boolean;
 }
 
 /** State shared by all clusters. One DynamoDB item. */
@@ -202,6 +208,12 @@ export interface GlobalState {
   readonly automationPaused: boolean;
   /** Epoch ms of recent automatic isolations (rate limit window). */
   readonly recentIsolations: readonly number[];
+  /**
+   * When the core last saw a chain-wide lag (epoch ms). A lag only drains a cluster once it has lasted the
+   * settle time since then: when the chain resumes, the last cluster to catch up is not a lone laggard.
+   * @default - never seen
+   */
+  readonly chainWideLagSeenAt?: number;
   /** Id of the last global operator command (pause/resume): replaying it is a no-op. */
   readonly lastOperatorEventId?: string;
   /**

@@ -9,7 +9,7 @@
  */
 
 /** Trigger kinds a cluster alarm can raise. `compromise` comes from GuardDuty, not from an alarm. */
-export const ALARM_TRIGGER_KINDS = ['ddos', 'unhealthy', 'surge'] as const;
+export const ALARM_TRIGGER_KINDS = ['ddos', 'unhealthy', 'surge', 'lagging'] as const;
 export type AlarmTriggerKind = (typeof ALARM_TRIGGER_KINDS)[number];
 
 /** Tag key carried by every resource of a cluster; IAM conditions for the control plane scope on it. */

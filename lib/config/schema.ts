@@ -95,6 +95,20 @@ export const AlarmThresholdsSchema = z.strictObject({
   surgeProcessedBytesPerMinute: z.number().int().min(1).default(30_000_000_000),
   /** Minutes a condition must hold before the alarm fires. @default 2 */
   evaluationPeriods: z.number().int().min(1).max(30).default(2),
+  /**
+   * The cluster's median head-block lag (node agent, seconds behind wall-clock time) above this raises the
+   * `lagging` trigger. EOS produces a block every 0.5 s, so 30 s is 60 blocks behind.
+   * @default 30
+   */
+  maxHeadBlockLagSeconds: z.number().min(1).max(3600).default(30),
+  /** The cluster's median p2p peer count below this raises the `lagging` trigger. @default 3 */
+  minPeers: z.number().int().min(1).max(1000).default(3),
+  /**
+   * 10-second periods the lag or peer condition must hold before its alarm fires. 3 periods: a node that
+   * misses one or two blocks (a fork switch, a slow block) is not drained.
+   * @default 3
+   */
+  chainEvaluationPeriods: z.number().int().min(1).max(60).default(3),
 });
 
 /** A cloud seed-node cluster: one VPC in one region. */

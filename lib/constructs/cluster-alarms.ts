@@ -4,6 +4,27 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { alarmName, AlarmTriggerKind, CLUSTER_TAG_KEY } from '../config/naming';
 import { ValidationError } from '../errors';
+import { LAG_SETTLE_MS } from '../../lambdas/core/policy';
+import { NODE_AGENT_INTERVAL_SECONDS, NODE_AGENT_METRICS, NODE_AGENT_NAMESPACE } from './node-agent';
+
+/** Thresholds of a cluster's chain-health (`lagging`) alarms, on the node agent's metrics. */
+export interface ChainHealthThresholds {
+  /**
+   * The cluster's median head-block lag above this many seconds raises `lagging` (`head-block`).
+   * @default 30
+   */
+  readonly maxHeadBlockLagSeconds?: number;
+  /**
+   * The cluster's median p2p peer count below this raises `lagging` (`peers`).
+   * @default 3
+   */
+  readonly minPeers?: number;
+  /**
+   * 10-second periods a condition must hold before its alarm fires.
+   * @default 3
+   */
+  readonly evaluationPeriods?: number;
+}
 
 /** One detection alarm of a cluster, as the control plane finds it (by name). */
 export interface ClusterAlarm {
@@ -50,6 +71,11 @@ export interface ClusterAlarmsProps {
    * @default 2
    */
   readonly evaluationPeriods?: number;
+  /**
+   * Chain health from the node agent (`lagging` alarms).
+   * @default - head lag over 30 s or fewer than 3 peers, for 3 periods of 10 s
+   */
+  readonly chainHealth?: ChainHealthThresholds;
 }
 
 /**
@@ -132,6 +158,52 @@ export class ClusterAlarms extends Construct {
       evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    // Chain health (node agent, lib/constructs/node-agent.ts). p50 over the ClusterId-only metric, which every
+    // node publishes to each period, is the median of the nodes: one stuck node does not drain its cluster,
+    // a cluster whose typical node is behind does. Missing data stays missing: the alarm goes to
+    // INSUFFICIENT_DATA, which the control plane treats as unknown (it holds the cluster and pages), never as
+    // healthy. Whether a lag is the cluster's fault or the whole chain's is the core's call, from every
+    // cluster's alarm state (see `lagging` in README).
+    const chain = props.chainHealth ?? {};
+    const chainPeriods = chain.evaluationPeriods ?? 3;
+    const chainMetric = (metricName: string) => new cloudwatch.Metric({
+      namespace: NODE_AGENT_NAMESPACE,
+      metricName,
+      dimensionsMap: { ClusterId: props.clusterId },
+      statistic: cloudwatch.Stats.percentile(50),
+      period: Duration.seconds(NODE_AGENT_INTERVAL_SECONDS),
+    });
+    const maxLag = chain.maxHeadBlockLagSeconds ?? 30;
+    add('lagging', 'head-block', 'LaggingHeadBlock', {
+      alarmDescription: `The median seed node of cluster ${props.clusterId} is more than ${maxLag} s behind the chain's head`,
+      metric: chainMetric(NODE_AGENT_METRICS.headBlockLag),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: maxLag,
+      evaluationPeriods: chainPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    // The same condition, held LAG_SETTLE_MS longer: its state change is the event at which the control plane
+    // re-judges a settling lag (lambdas/core/policy.ts), so a lone lagging cluster is drained then, while a
+    // chain-wide halt has by then shown in the other clusters' alarms.
+    add('lagging', 'head-block-sustained', 'LaggingHeadBlockSustained', {
+      alarmDescription: `The median seed node of cluster ${props.clusterId} has been more than ${maxLag} s behind the chain's head for over a minute`,
+      metric: chainMetric(NODE_AGENT_METRICS.headBlockLag),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: maxLag,
+      evaluationPeriods: chainPeriods + LAG_SETTLE_MS / 1000 / NODE_AGENT_INTERVAL_SECONDS,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    const minPeers = chain.minPeers ?? 3;
+    add('lagging', 'peers', 'LaggingPeers', {
+      alarmDescription: `The median seed node of cluster ${props.clusterId} has fewer than ${minPeers} p2p peers`,
+      metric: chainMetric(NODE_AGENT_METRICS.peerCount),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: minPeers,
+      evaluationPeriods: chainPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+
     this.alarms = alarms;
     Validations.of(this).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction',

@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmName, CONTROL_PLANE_METRICS } from '../config/naming';
 import { TopologyCluster } from '../config/topology';
+import { NODE_AGENT_METRICS, NODE_AGENT_NAMESPACE } from './node-agent';
 
 /** Props of {@link OperationsDashboard}. */
 export interface OperationsDashboardProps {
@@ -164,6 +165,38 @@ export class OperationsDashboard extends Construct {
           left: [search(`SEARCH('{AWS/VPN,VpnId} MetricName="TunnelState"', 'Maximum', 300)`, 'TunnelState', Duration.minutes(5))],
           leftYAxis: { min: 0, max: 1, showUnits: false },
           width: 4,
+          height: 6,
+        }),
+      );
+      // Chain health (node agent): the `lagging` alarms draw the cluster median with its threshold; the
+      // per-node search shows which node is behind.
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmWidget({
+          title: `${c.id}: head-block lag, median node (s)`,
+          region,
+          alarm: clusterAlarm('HeadBlockLag', alarmName(c.id, 'lagging', 'head-block')),
+          width: 6,
+          height: 6,
+        }),
+        new cloudwatch.AlarmWidget({
+          title: `${c.id}: p2p peers, median node`,
+          region,
+          alarm: clusterAlarm('Peers', alarmName(c.id, 'lagging', 'peers')),
+          width: 6,
+          height: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${c.id}: head-block lag per node (s)`,
+          region,
+          left: [search(`SEARCH('{${NODE_AGENT_NAMESPACE},ClusterId,InstanceId} MetricName="${NODE_AGENT_METRICS.headBlockLag}" ClusterId="${c.id}"', 'Maximum', 60)`, 'lag', Duration.minutes(1))],
+          width: 6,
+          height: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${c.id}: p2p peers per node`,
+          region,
+          left: [search(`SEARCH('{${NODE_AGENT_NAMESPACE},ClusterId,InstanceId} MetricName="${NODE_AGENT_METRICS.peerCount}" ClusterId="${c.id}"', 'Minimum', 60)`, 'peers', Duration.minutes(1))],
+          width: 6,
           height: 6,
         }),
       );

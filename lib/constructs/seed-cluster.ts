@@ -12,7 +12,7 @@ import { CLUSTER_PARAMETERS, CLUSTER_TAG_KEY, ClusterParameterKey, clusterParame
 import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { ValidationError } from '../errors';
 import { RESERVED_RULE_MAX } from '../../lambdas/actuators/nacl-plan';
-import { ClusterAlarm, ClusterAlarms } from './cluster-alarms';
+import { ChainHealthThresholds, ClusterAlarm, ClusterAlarms } from './cluster-alarms';
 import { SeedNodeGroup } from './seed-node-group';
 import { grantNodeAgentMetrics, renderNodeAgentInstall } from './node-agent';
 import {
@@ -118,6 +118,11 @@ export interface SeedClusterProps {
    * @default 2
    */
   readonly alarmEvaluationPeriods?: number;
+  /**
+   * Chain health from the node agent: the `lagging` alarms' thresholds.
+   * @default - see {@link ClusterAlarmsProps.chainHealth}
+   */
+  readonly alarmChainHealth?: ChainHealthThresholds;
 }
 
 /** Maps the validated config of one cluster to {@link SeedClusterProps}. */
@@ -150,6 +155,11 @@ export function seedClusterPropsFromConfig(scope: Construct, config: SeedshieldC
     alarmSurgeNewFlowsPerMinute: cluster.alarms.surgeNewFlowsPerMinute,
     alarmSurgeProcessedBytesPerMinute: cluster.alarms.surgeProcessedBytesPerMinute,
     alarmEvaluationPeriods: cluster.alarms.evaluationPeriods,
+    alarmChainHealth: {
+      maxHeadBlockLagSeconds: cluster.alarms.maxHeadBlockLagSeconds,
+      minPeers: cluster.alarms.minPeers,
+      evaluationPeriods: cluster.alarms.chainEvaluationPeriods,
+    },
   };
 }
 
@@ -309,6 +319,7 @@ export class SeedCluster extends Construct {
       surgeNewFlowsPerMinute: props.alarmSurgeNewFlowsPerMinute,
       surgeProcessedBytesPerMinute: props.alarmSurgeProcessedBytesPerMinute,
       evaluationPeriods: props.alarmEvaluationPeriods,
+      chainHealth: props.alarmChainHealth,
     });
     this.alarms = clusterAlarms.alarms;
 

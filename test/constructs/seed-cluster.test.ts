@@ -369,16 +369,52 @@ describe('SeedCluster alarms', () => {
       alarmName(northId, 'unhealthy', 'healthy-hosts'),
       alarmName(northId, 'surge', 'new-flows'),
       alarmName(northId, 'surge', 'processed-bytes'),
+      alarmName(northId, 'lagging', 'head-block'),
+      alarmName(northId, 'lagging', 'head-block-sustained'),
+      alarmName(northId, 'lagging', 'peers'),
     ]);
     // Detection alarms (seedshield.<cluster>.*) are exactly these; the stack's other alarms are the site VPN's
     // operations alarms (seedshield-ops.<cluster>.*, two per connection), which the control plane never reads.
     const detection = northTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.stringLikeRegexp('^seedshield\\.') } });
-    expect(Object.keys(detection)).toHaveLength(6);
-    // 6 detection alarms, 2 per VPN connection (2 sites x 2 lines), 1 on the forwarding dead-letter queue
-    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 * 4 + 1);
+    expect(Object.keys(detection)).toHaveLength(9);
+    // 9 detection alarms, 2 per VPN connection (2 sites x 2 lines), 1 on the forwarding dead-letter queue
+    northTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 9 + 2 * 4 + 1);
     for (const name of names) {
       northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId }]) });
     }
+  });
+
+  test('when synthesized, the lagging alarms judge the median node on the agent\'s 10-second metrics and leave missing data missing', () => {
+    // GIVEN / WHEN: the example eu-north cluster (default thresholds)
+    // THEN the median (p50 over the cluster-dimension metric every node publishes to) over 10 s periods
+    northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: alarmName(northId, 'lagging', 'head-block'),
+      Namespace: 'Seedshield/Chain',
+      MetricName: 'HeadBlockLagSeconds',
+      Dimensions: [{ Name: 'ClusterId', Value: northId }],
+      ExtendedStatistic: 'p50',
+      Period: 10,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 30,
+      // no data is unknown (INSUFFICIENT_DATA), which holds the cluster: never "healthy"
+      TreatMissingData: 'missing',
+    });
+    // the sustained one fires 60 s (six periods) later: the event at which a settling lag is re-judged
+    northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: alarmName(northId, 'lagging', 'head-block-sustained'),
+      MetricName: 'HeadBlockLagSeconds',
+      EvaluationPeriods: 9,
+      TreatMissingData: 'missing',
+    });
+    northTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: alarmName(northId, 'lagging', 'peers'),
+      MetricName: 'PeerCount',
+      ExtendedStatistic: 'p50',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 3,
+      TreatMissingData: 'missing',
+    });
   });
 
   test('when synthesized, the ddos alarm watches DDoSDetected on the EIP allocation ARN and treats missing data as not breaching', () => {
