@@ -3,7 +3,8 @@
  *
  * - ISOLATED: no internet peer session (new or established before the cut), no NAT egress (internet cut), no
  *   flow to a site (BP cut); NLB health checks and operator sessions (jumpbox, jumpbox to node) still work.
- * - IN_SERVICE with nothing recorded cut (before any isolation, and after RESTORE_COMPLETED): every flow exists.
+ * - IN_SERVICE with nothing recorded cut (before any isolation, and after RESTORE_COMPLETED), or drained for
+ *   lag (out of DNS, nothing cut: it is not attacked): every flow exists.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { DrillInvariant } from '../invariants';
@@ -26,14 +27,15 @@ export const FLOWS_MATCH_STATUS: DrillInvariant = {
       const world = run.world.clusters[id];
       const baseline = world ? OPEN_WORLD_SNAPSHOTS.get(world) : undefined;
       if (!world || !baseline) continue; // external clusters: DNS is their only lever
-      const isolated = c.status === 'ISOLATED';
-      const open = c.status === 'IN_SERVICE' && !c.isolation && !c.job;
+      const drained = c.drained === true && !c.job;
+      const isolated = c.status === 'ISOLATED' && !drained;
+      const open = (c.status === 'IN_SERVICE' && !c.isolation && !c.job) || drained;
       if (!isolated && !open) continue; // mid-job: the next step's state says what must hold
       const ec2 = new EC2Client(motoClientConfig(run.world.endpoint, world.region));
       try {
         const verdicts = evaluateFlows(await readNetworkSnapshot(ec2, world, sites), baseline);
         for (const v of verdicts) {
-          if (open && !v.reachable) problems.push(`${id} is IN_SERVICE with nothing cut, but flow "${v.name}" does not exist: ${v.blockedBy}`);
+          if (open && !v.reachable) problems.push(`${id} is ${drained ? 'drained for lag' : 'IN_SERVICE'} with nothing cut, but flow "${v.name}" does not exist: ${v.blockedBy}`);
           if (!isolated) continue;
           const mustBeCut =
             ((v.kind === 'peer' || v.kind === 'peer-established' || v.kind === 'egress') && topology.policy.cutInternet) ||
