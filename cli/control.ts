@@ -15,7 +15,7 @@ import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology'
 import { AwsClients } from '../lambdas/actuators/clients';
 import { decide } from '../lambdas/core/decide';
 import { isSignalActive, pinHoldsTriggersBack, pinLimits } from '../lambdas/core/policy';
-import type { Effect, OperatorEvent, WorldState } from '../lambdas/core/types';
+import { ClusterStatus, type Effect, type OperatorEvent, type WorldState } from '../lambdas/core/types';
 import type { Actuators } from '../lambdas/actuators';
 import type { DecisionLogger, EngineReport } from '../lambdas/engine';
 import { operatorEvent, PIN_VALUES, pinName, type OperatorCommand } from '../lambdas/events/operator';
@@ -289,7 +289,7 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
   }
   io.stdout(table(rows));
   for (const c of clusters) {
-    if (c.status === 'BP_PATH_CUT') io.stdout(`\n${c.id}: BP path cut, still serving peers: compromised; its DNS weight and internet cut wait for the floor (or resume)`);
+    if (c.status === ClusterStatus.BP_PATH_CUT) io.stdout(`\n${c.id}: BP path cut, still serving peers: compromised; its DNS weight and internet cut wait for the floor (or resume)`);
     if (c.job) io.stdout(`\n${c.id}: ${c.job.kind} job ${c.job.id} since ${c.job.startedAt}${c.job.lastError ? `, last attempt failed: ${c.job.lastError}` : ''}`);
   }
   return 0;

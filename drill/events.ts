@@ -7,7 +7,7 @@
  */
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { randomUUID } from 'crypto';
-import { CLUSTER_TAG_KEY, type AlarmTriggerKind } from '../lib/config/naming';
+import { CLUSTER_TAG_KEY } from '../lib/config/naming';
 import type { SeedshieldConfig } from '../lib/config/schema';
 import type { CoreEvent } from '../lambdas/core/types';
 import type { EngineReport, RemediationEngine } from '../lambdas/engine';
@@ -143,7 +143,7 @@ async function triggerDelivery(ctx: EventContext, step: Extract<ScenarioStep, { 
     };
     return { delivery: { raw }, summary: `trigger compromise on ${t.cluster} (GuardDuty finding ${findingId})` };
   }
-  const names = ctx.world.alarms[t.cluster]?.[t.kind as AlarmTriggerKind] ?? [];
+  const names = ctx.world.alarms[t.cluster]?.[t.kind] ?? [];
   if (names.length === 0) {
     throw new Error(`cluster ${t.cluster} has no ${t.kind} alarm${t.kind === 'ddos' ? ' (ddos alarms exist only with protection.shieldAdvanced)' : ''}`);
   }

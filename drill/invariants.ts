@@ -5,6 +5,7 @@
  * To add one: write a {@link DrillInvariant} and append it to {@link DRILL_INVARIANTS} (or, from another
  * module, call {@link registerInvariant}). Names are unique; a problem is a sentence naming the cluster.
  */
+import { ClusterStatus } from '../lambdas/core/types';
 import { isolationCompleteness } from './expectations';
 import { FLOWS_MATCH_STATUS } from './reachability/invariant';
 import type { ScenarioRun, Snapshot } from './harness';
@@ -64,7 +65,7 @@ export const ISOLATED_IS_CUT: DrillInvariant = {
     const problems: string[] = [];
     for (const id of run.clusterIds) {
       const c = s.state.clusters[id];
-      if (c.status !== 'ISOLATED') continue;
+      if (c.status !== ClusterStatus.ISOLATED) continue;
       if ((s.weights[id] ?? 0) !== 0) problems.push(`${id} is recorded ISOLATED but Route 53 serves it at weight ${s.weights[id]}`);
       if (run.world.topology.clusters.find((t) => t.id === id)?.kind === 'aws') {
         problems.push(...(await isolationCompleteness(run, c)).map((p) => `${id} is ISOLATED but ${p}`));

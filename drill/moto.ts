@@ -82,7 +82,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   } catch (err) {
     child.kill('SIGKILL');
     if (err instanceof MotoUnavailableError) throw err;
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

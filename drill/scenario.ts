@@ -5,7 +5,7 @@
  * Every problem in a file is reported with the step index and the field (`steps[3].trigger.kind`), because a
  * drill that silently skips a malformed step would pass for the wrong reason.
  */
-import type { TriggerKind } from '../lambdas/core/types';
+import type { ClusterStatus, TriggerKind } from '../lambdas/core/types';
 import { OPERATOR_COMMANDS, type OperatorCommand } from '../lambdas/events/operator';
 
 /** Trigger kinds a `trigger` step can raise. */
@@ -56,7 +56,7 @@ export type Expectation =
       readonly type: 'cluster';
       readonly cluster: string;
       /** ClusterStatus as recorded in the state table. */
-      readonly state?: string;
+      readonly state?: ClusterStatus;
       /** The cluster's A-record weight as Route 53 (moto) serves it. */
       readonly weight?: number;
       readonly servingPercent?: number;
@@ -183,7 +183,7 @@ export function parseScenario(raw: unknown, source: string, clusterIds: readonly
     const base = { index, at: at ?? previousAt, atText: typeof rawStep.at === 'string' ? rawStep.at : formatOffset(at ?? 0) };
     previousAt = at ?? previousAt;
     const action = parseAction(actions[0], rawStep[actions[0]], index, steps, clusterIds, problem);
-    if (action) steps.push({ ...base, ...action } as ScenarioStep);
+    if (action) steps.push({ ...base, ...action });
     return undefined;
   });
   if (problems.length > 0) throw new ScenarioError(source, problems);
@@ -313,7 +313,7 @@ function parseExpectation(
     expect: {
       type: 'cluster',
       cluster: c!,
-      state: value.state as string | undefined,
+      state: value.state as ClusterStatus | undefined,
       weight: value.weight as number | undefined,
       servingPercent: value.servingPercent as number | undefined,
       pin: value.pin as 'in-service' | 'isolated' | 'none' | undefined,

@@ -27,7 +27,7 @@ export function isIpv6Address(value: string): boolean {
 /** True when `value` contains something that looks like an IPv4 or IPv6 address anywhere inside it. */
 export function containsIpAddress(value: string): boolean {
   if (/(^|[^\d.])(\d{1,3}\.){3}\d{1,3}($|[^\d.])/.test(value)) return true;
-  return value.split(/[\/\s,;=]+/).some((part) => part.includes(':') && isIpv6Address(part));
+  return value.split(/[/\s,;=]+/).some((part) => part.includes(':') && isIpv6Address(part));
 }
 
 function parseIpv4(value: string): bigint | undefined {

@@ -53,7 +53,7 @@ function shellcheck(file: string): string {
     return '';
   } catch (e) {
     const err = e as { code?: string; stdout?: string };
-    if (err.code === 'ENOENT') throw new Error('shellcheck is not installed: apt-get install -y shellcheck (.ci/run does this)');
+    if (err.code === 'ENOENT') throw new Error('shellcheck is not installed: apt-get install -y shellcheck (.ci/run does this)', { cause: e });
     return err.stdout ?? String(e);
   }
 }

@@ -1,0 +1,142 @@
+// The lint baseline: the findings in the tree when the linter landed, per file and rule, so CI gates every other
+// file and rule from day one. Mostly untyped JSON walked by hand at the boundaries (events, DynamoDB items, synth
+// output), assertions the types had made unnecessary, and long lines. Fix a file, delete its entry; never add one.
+export default [
+  { files: ['bench/config-gen.ts'], rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+    '@typescript-eslint/no-unsafe-assignment': 'off',
+    '@typescript-eslint/no-unsafe-member-access': 'off',
+    '@typescript-eslint/no-unsafe-return': 'off',
+  } },
+  { files: ['bench/e2e.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['bench/process.ts'], rules: {
+    '@typescript-eslint/await-thenable': 'off',
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['bench/synth-child.ts'], rules: {
+    '@typescript-eslint/unbound-method': 'off',
+  } },
+  { files: ['bench/synth.ts'], rules: {
+    'no-useless-assignment': 'off',
+  } },
+  { files: ['cli/control.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['cli/params.ts'], rules: {
+    '@typescript-eslint/require-await': 'off',
+  } },
+  { files: ['cli/review-diff.ts'], rules: {
+    '@typescript-eslint/no-redundant-type-constituents': 'off',
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    '@typescript-eslint/no-unsafe-assignment': 'off',
+    '@typescript-eslint/no-unused-vars': 'off',
+    'max-len': 'off',
+    'no-control-regex': 'off',
+  } },
+  { files: ['cli/review.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['drill/faults.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['drill/runner.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['drill/scenario.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['drill/world.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['lambdas/actuators/ec2-isolation.ts'], rules: {
+    '@typescript-eslint/only-throw-error': 'off',
+    'max-len': 'off',
+  } },
+  { files: ['lambdas/core/decide.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    '@typescript-eslint/no-unused-vars': 'off',
+    '@typescript-eslint/restrict-template-expressions': 'off',
+    'max-len': 'off',
+  } },
+  { files: ['lambdas/dns/weighted-record.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['lambdas/engine.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    '@typescript-eslint/no-unsafe-assignment': 'off',
+  } },
+  { files: ['lambdas/events/guardduty-facts.ts'], rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+  } },
+  { files: ['lambdas/events/parse.ts'], rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+    '@typescript-eslint/no-unsafe-argument': 'off',
+    '@typescript-eslint/no-unsafe-assignment': 'off',
+    '@typescript-eslint/no-unsafe-member-access': 'off',
+  } },
+  { files: ['lambdas/observers/cloudwatch-alarms.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['lambdas/runtime.ts'], rules: {
+    '@typescript-eslint/require-await': 'off',
+  } },
+  { files: ['lambdas/state/dynamodb-store.ts'], rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+    '@typescript-eslint/no-unsafe-assignment': 'off',
+  } },
+  { files: ['lib/config/load.ts'], rules: {
+    '@typescript-eslint/only-throw-error': 'off',
+    'max-len': 'off',
+  } },
+  { files: ['lib/constructs/event-forwarder.ts'], rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+  } },
+  { files: ['lib/constructs/site-vpn.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/bench/bench-helpers.test.ts'], rules: {
+    '@typescript-eslint/no-require-imports': 'off',
+  } },
+  { files: ['test/config/cidr.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/constructs/node-agent.test.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['test/constructs/site-vpn.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/actuators/ec2-isolation.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/actuators/retries.test.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+  { files: ['test/lambdas/core/decide-findings.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/core/decide.property.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/core/fixtures.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/dns-records.test.ts'], rules: {
+    '@typescript-eslint/no-require-imports': 'off',
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/engine.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/lambdas/metrics.test.ts'], rules: {
+    'max-len': 'off',
+  } },
+  { files: ['test/support/example.ts'], rules: {
+    '@typescript-eslint/no-require-imports': 'off',
+  } },
+  { files: ['test/support/quiet.ts'], rules: {
+    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+  } },
+];
