@@ -16,22 +16,23 @@ export const COST_COMMAND: CliCommand = {
   name: 'cost',
   synopsis: 'cost [-c CONFIG] [--json]',
   summary: 'monthly cost estimate per cluster and in total (no AWS call)',
-  run: async (args, { io }) => {
+  // Synchronous work behind the async command interface: Promise.resolve keeps the contract without a dummy await.
+  run: (args, { io }) => {
     const opts = parseConfigJsonArgs(args, USAGE);
     if (opts.help) {
       io.stdout(USAGE);
-      return 0;
+      return Promise.resolve(0);
     }
     try {
       const estimate = estimateCost(loadConfig(opts.configPath));
       io.stdout(opts.json ? JSON.stringify(estimate, null, 2) : formatCostTable(estimate));
-      return 0;
+      return Promise.resolve(0);
     } catch (err) {
       if (err instanceof ConfigError) {
         io.stderr(`seedshield cost: ${err.message}`);
-        return 2;
+        return Promise.resolve(2);
       }
-      throw err;
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   },
 };

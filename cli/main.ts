@@ -26,7 +26,15 @@ const DRILL_COMMAND: CliCommand = {
 };
 
 /** Every command, in the order the usage lists them. Add a command here. */
-export const CLI_COMMANDS: readonly CliCommand[] = [...CONTROL_COMMANDS, DRILL_COMMAND, SANDBOX_COMMAND, REVIEW_COMMAND, PARAMS_COMMAND, PREFLIGHT_COMMAND, COST_COMMAND];
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  ...CONTROL_COMMANDS,
+  DRILL_COMMAND,
+  SANDBOX_COMMAND,
+  REVIEW_COMMAND,
+  PARAMS_COMMAND,
+  PREFLIGHT_COMMAND,
+  COST_COMMAND,
+];
 
 /** The usage text, built from {@link CLI_COMMANDS}. */
 export const USAGE = `usage: seedshield <command> [arguments] [options]

@@ -113,7 +113,10 @@ export async function isolationCompleteness(run: ScenarioRun, c: ClusterState): 
   if (tc?.kind !== 'aws') return problems;
   if (c.drained === true) {
     // Drained for lag: out of DNS and nothing cut, since it is not attacked. Anything cut would be a bug.
-    const cutsRecorded = (c.isolation?.revokedIngress?.length ?? 0) + (c.isolation?.addedNaclEntries?.length ?? 0) + (c.isolation?.disabledPropagation?.length ?? 0);
+    const cutsRecorded =
+      (c.isolation?.revokedIngress?.length ?? 0) +
+      (c.isolation?.addedNaclEntries?.length ?? 0) +
+      (c.isolation?.disabledPropagation?.length ?? 0);
     if (cutsRecorded > 0) problems.push(`${c.clusterId} is drained for lag, but its isolation record lists ${cutsRecorded} cuts`);
     const seen = await run.observer.observeIsolation(c.clusterId, run.world.topology);
     if (seen.internetCut) problems.push(`${c.clusterId} is drained for lag, but moto shows its internet cut`);

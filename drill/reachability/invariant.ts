@@ -7,6 +7,7 @@
  *   lag (out of DNS, nothing cut: it is not attacked): every flow exists.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ClusterStatus } from '../../lambdas/core/types';
 import type { DrillInvariant } from '../invariants';
 import { motoClientConfig } from '../moto';
 import { evaluateFlows, type FlowKind } from './model';
@@ -28,8 +29,8 @@ export const FLOWS_MATCH_STATUS: DrillInvariant = {
       const baseline = world ? OPEN_WORLD_SNAPSHOTS.get(world) : undefined;
       if (!world || !baseline) continue; // external clusters: DNS is their only lever
       const drained = c.drained === true && !c.job;
-      const isolated = c.status === 'ISOLATED' && !drained;
-      const open = (c.status === 'IN_SERVICE' && !c.isolation && !c.job) || drained;
+      const isolated = c.status === ClusterStatus.ISOLATED && !drained;
+      const open = (c.status === ClusterStatus.IN_SERVICE && !c.isolation && !c.job) || drained;
       if (!isolated && !open) continue; // mid-job: the next step's state says what must hold
       const ec2 = new EC2Client(motoClientConfig(run.world.endpoint, world.region));
       try {

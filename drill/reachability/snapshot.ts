@@ -153,14 +153,25 @@ export async function readNetworkSnapshot(ec2: EC2Client, world: ClusterWorld, s
         ...(p.UserIdGroupPairs ?? []).map((g) => ({ ...base, groupId: g.GroupId })),
       ];
     });
-  const securityGroups: SecurityGroupView[] = (groups.SecurityGroups ?? []).map((g) => ({ id: g.GroupId!, ingress: flatten(g.IpPermissions), egress: flatten(g.IpPermissionsEgress) }));
+  const securityGroups: SecurityGroupView[] = (groups.SecurityGroups ?? []).map((g) => ({
+    id: g.GroupId!,
+    ingress: flatten(g.IpPermissions),
+    egress: flatten(g.IpPermissionsEgress),
+  }));
 
   const eniViews: EniView[] = [];
   for (const e of enis.NetworkInterfaces ?? []) {
     const role = e.TagSet?.find((t) => t.Key === ENI_ROLE_TAG)?.Value as EniRole | undefined;
     if (!role) continue;
     const service = e.TagSet?.find((t) => t.Key === ENI_SERVICE_TAG)?.Value;
-    eniViews.push({ id: e.NetworkInterfaceId!, role, subnetId: e.SubnetId!, ip: e.PrivateIpAddress!, securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId!), ...(service ? { service } : {}) });
+    eniViews.push({
+      id: e.NetworkInterfaceId!,
+      role,
+      subnetId: e.SubnetId!,
+      ip: e.PrivateIpAddress!,
+      securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId!),
+      ...(service ? { service } : {}),
+    });
   }
   for (const n of nats.NatGateways ?? []) {
     const address = n.NatGatewayAddresses?.[0];

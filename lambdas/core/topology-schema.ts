@@ -181,7 +181,10 @@ export function topologyToParameters(topology: RuntimeTopology, path: string = T
  * written or hand-edited topology is refused, never guessed.
  * @throws InvalidTopologyError naming the parameter, the field and the fix
  */
-export function topologyFromParameters(parameters: readonly { readonly name: string; readonly value: string }[], path: string = TOPOLOGY_PARAMETER_PATH): RuntimeTopology {
+export function topologyFromParameters(
+  parameters: readonly { readonly name: string; readonly value: string }[],
+  path: string = TOPOLOGY_PARAMETER_PATH,
+): RuntimeTopology {
   const byName = new Map(parameters.map((p) => [p.name, p.value]));
   const globalsPrefix = topologyGlobalParameterName('', path);
   const raw: Record<string, unknown> = {};

@@ -110,7 +110,10 @@ export function estimateCost(config: SeedshieldConfig, p: Prices = PRICES, a = C
     {
       item: 'control plane DynamoDB (on demand)',
       quantity: `${a.lambdaInvocationsPerMonth} decisions`,
-      monthlyUsd: round((a.lambdaInvocationsPerMonth * 4 / 1e6) * p.dynamoDbOnDemandPerMillionWrites + (a.lambdaInvocationsPerMonth * 4 / 1e6) * p.dynamoDbOnDemandPerMillionReads),
+      monthlyUsd: round(
+        (a.lambdaInvocationsPerMonth * 4 / 1e6) * p.dynamoDbOnDemandPerMillionWrites +
+          (a.lambdaInvocationsPerMonth * 4 / 1e6) * p.dynamoDbOnDemandPerMillionReads,
+      ),
     },
     { item: 'control plane KMS keys', quantity: `${a.controlPlaneKmsKeys}`, monthlyUsd: round(a.controlPlaneKmsKeys * p.kmsKeyPerMonth) },
   ];

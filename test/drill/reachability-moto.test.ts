@@ -21,7 +21,11 @@ test('when the actuator cuts and then restores a moto cluster, the model finds e
   const world = await buildClusterWorld({ ec2, ssm: clients.ssm(REGION) }, uniqueId('flows'));
   await addFlowFixtures(ec2, world, sites);
   const open = await readNetworkSnapshot(ec2, world, sites);
-  const actuator = new Ec2IsolationActuator({ ec2: (r) => clients.ec2(r), discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)), topology: topologyOf([world]) });
+  const actuator = new Ec2IsolationActuator({
+    ec2: (r) => clients.ec2(r),
+    discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)),
+    topology: topologyOf([world]),
+  });
 
   // WHEN
   const before = evaluateFlows(open);
