@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { benchChainHealth } from './chain-health';
 import { benchCore } from './core';
 import { benchDrill } from './drill';
 import { benchEndToEnd } from './e2e';
@@ -44,12 +45,13 @@ async function main(): Promise<void> {
   const sections: Section[] = [];
   // Cheap, in-process sections first; the process-spawning ones after.
   sections.push(await section('Decision core', () => benchCore(log)));
+  sections.push(await section('Time to drain (chain health)', () => benchChainHealth(log)));
   sections.push(await section('Remediation engine end to end (moto)', () => benchEndToEnd(log)));
   sections.push(await section('Lambda bundles', () => benchLambdas(log)));
   sections.push(await section('CDK synth', () => benchSynth(log)));
   sections.push(await section('Drill', () => benchDrill(log)));
   // The report reads best with synth first, as the issue lists it.
-  const order = ['CDK synth', 'Lambda bundles', 'Decision core', 'Remediation engine end to end (moto)', 'Drill'];
+  const order = ['CDK synth', 'Lambda bundles', 'Decision core', 'Time to drain (chain health)', 'Remediation engine end to end (moto)', 'Drill'];
   sections.sort((a, b) => order.indexOf(a.title) - order.indexOf(b.title));
   fs.writeFileSync(OUTPUT, renderReport(machine, sections, performance.now() - started));
   const missed = sections.flatMap((s) => s.misses);
