@@ -13,6 +13,17 @@ import { alarm, jobResult, MIN, reconcile, run, T0, topology, types } from './fi
 const lag = (id: string, clusterId: string, state: AlarmEvent['state'], at: number, qualifier = 'head-block') =>
   alarm(id, clusterId, state, at, `seedshield.${clusterId}.lagging.${qualifier}`, 'lagging');
 
+/** A world where cluster `a` lagged alone past the settle time, was drained, and the drain job succeeded. */
+function drainedWorld(topo: ReturnType<typeof topology>): { drained: WorldState; settled: number } {
+  const settled = T0 + LAG_SETTLE_MS + 1000;
+  const { state: drained } = run(topo, [
+    [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
+    [lag('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), settled],
+    [jobResult('j1', 'a', 'e2'), settled + 1000],
+  ]);
+  return { drained, settled };
+}
+
 const notes = (d: { plan: readonly { type: string }[] }) => d.plan.filter((e): e is NotifyEffect => e.type === 'NOTIFY');
 
 describe('lagging: a drain, not an isolation', () => {
@@ -36,12 +47,7 @@ describe('lagging: a drain, not an isolation', () => {
   test('when a drained cluster catches up and stays healthy for the quiet period, it comes back through the ramp by itself', () => {
     // GIVEN a drained as above
     const topo = topology(3);
-    const settled = T0 + LAG_SETTLE_MS + 1000;
-    const { state: drained } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), settled],
-      [jobResult('j1', 'a', 'e2'), settled + 1000],
-    ]);
+    const { drained } = drainedWorld(topo);
     expect(drained.clusters.a.status).toBe(ClusterStatus.ISOLATED);
     // WHEN both lag alarms return to OK, and reconciles run through the quiet period and the ramp
     const ok = T0 + 3 * MIN;
@@ -70,12 +76,7 @@ describe('lagging: a drain, not an isolation', () => {
   test('when a drained cluster is then attacked, it gets the cuts of an isolation', () => {
     // GIVEN a drained
     const topo = topology(3);
-    const settled = T0 + LAG_SETTLE_MS + 1000;
-    const { state: drained } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), settled],
-      [jobResult('j1', 'a', 'e2'), settled + 1000],
-    ]);
+    const { drained, settled } = drainedWorld(topo);
     // WHEN a DDoS alarm fires on it
     const d = decide(drained, alarm('e3', 'a', 'ALARM', settled + 2000), topo, settled + 3000);
     // THEN the internet and the block-producer path are cut
