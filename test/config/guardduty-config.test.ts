@@ -1,17 +1,5 @@
-import { ConfigError } from '../../lib/config/load';
 import { toRuntimeTopology } from '../../lib/config/topology';
-import { configWith, exampleConfig } from '../support/example';
-
-/** Every problem the loader reports for `edit` applied to the example, as `path: message` lines. */
-function problemsFor(edit: (raw: any) => void): string[] {
-  try {
-    configWith(edit);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+import { configWith, exampleConfig, problemsFor } from '../support/example';
 
 describe('protection: DDoS and GuardDuty settings', () => {
   test('when nothing is set, it keeps today\'s behaviour: DDoS isolates always, no suppression, no rules', () => {

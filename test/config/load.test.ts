@@ -1,20 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadConfig, parseConfig, parseJsonText } from '../../lib/config/load';
+import { loadConfig, parseConfig, parseJsonText } from '../../lib/config/load';
 import { toRuntimeTopology } from '../../lib/config/topology';
-import { configWith, EXAMPLE_CONFIG_PATH, exampleRaw } from '../support/example';
-
-/** Every problem the loader reports for `edit` applied to the example, as `path: message` lines. */
-function problemsFor(edit: (raw: any) => void): string[] {
-  try {
-    configWith(edit);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+import { EXAMPLE_CONFIG_PATH, exampleRaw, problemsFor } from '../support/example';
 
 describe('loadConfig', () => {
   test('when the shipped example is loaded, it validates, applies defaults and freezes the result', () => {

@@ -9,20 +9,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { ConfigError } from '../../lib/config/load';
 import { SeedCluster, SeedClusterProps } from '../../lib/constructs/seed-cluster';
-import { configWith } from '../support/example';
-
-/** Every problem the loader reports for `edit` applied to the example, as `path: message` lines. */
-function problemsFor(edit: (raw: any) => void): string[] {
-  try {
-    configWith(edit);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+import { configWith, problemsFor } from '../support/example';
 
 function cluster(overrides: Partial<SeedClusterProps> = {}): Stack {
   const app = new App();

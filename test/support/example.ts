@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildSeedshieldApp, BuildOptions, SeedshieldStacks } from '../../lib/app';
-import { loadConfig, parseConfig } from '../../lib/config/load';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config/load';
 import { SeedshieldConfig } from '../../lib/config/schema';
 
 export const EXAMPLE_CONFIG_PATH = path.join(__dirname, '..', '..', 'seedshield.config.json');
@@ -26,6 +26,17 @@ export function configWith(edit: (raw: any) => void): SeedshieldConfig {
   const raw = exampleRaw();
   edit(raw);
   return parseConfig(raw, 'test-config.json');
+}
+
+/** Every problem the loader reports for `edit` applied to the example, as `path: message` lines. */
+export function problemsFor(edit: (raw: any) => void): string[] {
+  try {
+    configWith(edit);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected the configuration to be rejected');
 }
 
 /** The feature flags of cdk.json: tests synthesize with the same flags as `cdk synth`. */
