@@ -13,6 +13,7 @@ import { ClusterConfig, SeedshieldConfig } from '../config/schema';
 import { ValidationError } from '../errors';
 import { RESERVED_RULE_MAX } from '../../lambdas/actuators/nacl-plan';
 import { ChainHealthThresholds, ClusterAlarm, ClusterAlarms } from './cluster-alarms';
+import { ClusterEndpoints } from './cluster-endpoints';
 import { SeedNodeGroup } from './seed-node-group';
 import { grantNodeAgentMetrics, renderNodeAgentInstall } from './node-agent';
 import {
@@ -212,6 +213,8 @@ export class SeedCluster extends Construct {
   public readonly seedNodes: SeedNodeGroup;
   /** The admins' jumpbox. */
   public readonly jumpbox: SessionJumpbox;
+  /** Interface VPC endpoints (Session Manager, logs, metrics, KMS): they keep working while the cluster is cut. */
+  public readonly endpoints: ClusterEndpoints;
   /** Customer-managed key of the cluster's log groups (flow logs; the site VPN's tunnel logs reuse it). */
   public readonly logsKey: kms.Key;
 
@@ -252,6 +255,9 @@ export class SeedCluster extends Construct {
 
     this.publicNetworkAcl = this.allowAllNetworkAcl('PublicNetworkAcl', ec2.SubnetType.PUBLIC);
     this.privateNetworkAcl = this.allowAllNetworkAcl('PrivateNetworkAcl', ec2.SubnetType.PRIVATE_WITH_EGRESS);
+    // Operator sessions, session logs and the node agent's metrics stay inside the VPC: an isolation denies
+    // 0.0.0.0/0 at rule 900 but allows the VPC CIDR at 100-199 (nacl-plan.ts), so these survive every cut.
+    this.endpoints = new ClusterEndpoints(this, 'Endpoints', { vpc: this.vpc, vpcCidrBlock: props.vpcCidr });
 
     if (!props.nodeosPackageSha256) {
       Annotations.of(this).addWarningV2(
