@@ -111,8 +111,13 @@ export function lagUnresolved(cluster: ClusterState): boolean {
 
 /** When the cluster's oldest active `lagging` signal fired (epoch ms), or undefined when none is active. */
 export function lagActiveSince(cluster: ClusterState): number | undefined {
-  const times = Object.values(cluster.signals).filter((s) => s.kind === 'lagging' && isSignalActive(s)).map((s) => s.timestamp);
+  const times = activeLagSignals(cluster).map((s) => s.timestamp);
   return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+/** The cluster's `lagging` signals that are active, whether or not they count as a trigger (see {@link lagCounts}). */
+function activeLagSignals(cluster: ClusterState): SignalState[] {
+  return Object.values(cluster.signals).filter((s) => s.kind === 'lagging' && isSignalActive(s));
 }
 
 /**
@@ -129,7 +134,7 @@ export function chainWideLag(clusters: Readonly<Record<string, ClusterState>>, t
     const drained = c.drained === true;
     if (!drained && c.status !== ClusterStatus.IN_SERVICE) continue;
     serving++;
-    if (drained || Object.values(c.signals).some((s) => s.kind === 'lagging' && isSignalActive(s))) lagging++;
+    if (drained || activeLagSignals(c).length > 0) lagging++;
   }
   return lagging * 2 > serving ? { lagging, serving } : undefined;
 }
