@@ -5,6 +5,7 @@
  * `10.x.0.0/16`, and `minHealthyClusters` is set so that half the clusters can be isolated. Everything else
  * (sites, DNS, nodeos, control plane tunables) is the example's, so only the cluster count changes.
  */
+import { BenchError } from './errors';
 
 /**
  * Real commercial regions with two of their AZ names (checked against the AWS AZ lists: ap-northeast-1 has
@@ -46,7 +47,7 @@ const FIRST_VPC_OCTET = 20;
  */
 export function generateConfig(exampleRaw: unknown, clusterCount: number): Record<string, any> {
   if (!Number.isInteger(clusterCount) || clusterCount < 1 || clusterCount > BENCH_REGIONS.length) {
-    throw new RangeError(`clusterCount must be an integer from 1 to ${BENCH_REGIONS.length}, got: ${clusterCount}`);
+    throw new BenchError(`clusterCount must be an integer from 1 to ${BENCH_REGIONS.length}, got: ${clusterCount}`);
   }
   const raw = JSON.parse(JSON.stringify(exampleRaw)) as Record<string, any>;
   const template = raw.clusters[0];

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build } from 'esbuild';
+import { BenchError } from './errors';
 import { assertOk, makeTempDir, REPO_ROOT, runProcess } from './process';
 import { Miss, Row, Section } from './report';
 import { formatBytes, formatMs, median } from './stats';
@@ -104,7 +105,7 @@ export async function benchLambdas(log: (msg: string) => void): Promise<Section>
       const r = await runProcess(process.execPath, ['-e', INIT_SCRIPT, outfile], { timeoutMs: INIT_TIMEOUT_MS, env: { ...process.env, ...LAMBDA_ENV }, cwd: outdir });
       assertOk(r, `cold init of ${h.name}`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; sdkMs: number; exports: string[]; handler: string };
-      if (out.handler !== 'function') throw new Error(`${h.name} bundle exports no handler function`);
+      if (out.handler !== 'function') throw new BenchError(`${h.name} bundle exports no handler function`);
       initMs.push(out.ms);
       sdkMs.push(out.sdkMs);
       exports = out.exports;

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { BenchError } from './errors';
 
 /** Root of the repository (bench/..). */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -93,8 +94,8 @@ function killGroup(pid: number | undefined): void {
 
 /** Throws with the tail of stderr unless the child exited 0 in time. */
 export function assertOk(result: ProcessResult, what: string): void {
-  if (result.timedOut) throw new Error(`${what} timed out after ${Math.round(result.wallMs)} ms`);
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code ?? result.signal}:\n${result.stderr.slice(-3000)}`);
+  if (result.timedOut) throw new BenchError(`${what} timed out after ${Math.round(result.wallMs)} ms`);
+  if (result.code !== 0) throw new BenchError(`${what} exited ${result.code ?? result.signal}:\n${result.stderr.slice(-3000)}`);
 }
 
 /** A new temp dir, removed by {@link cleanUp}. */

@@ -1,6 +1,7 @@
 /**
  * Pure statistics helpers of the benchmarks (unit-tested in test/bench/stats.test.ts).
  */
+import { BenchError } from './errors';
 
 /** The median of `values` (mean of the two middle values for an even count). Throws on an empty list. */
 export function median(values: readonly number[]): number {
@@ -13,8 +14,8 @@ export function median(values: readonly number[]): number {
  * Throws on an empty list or a `p` outside 0..100.
  */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) throw new RangeError('percentile of an empty list');
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be between 0 and 100, got: ${p}`);
+  if (values.length === 0) throw new BenchError('percentile of an empty list');
+  if (!(p >= 0 && p <= 100)) throw new BenchError(`percentile must be between 0 and 100, got: ${p}`);
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);

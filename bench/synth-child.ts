@@ -10,6 +10,7 @@
  * Usage: node --import tsx bench/synth-child.ts CONFIG_FILE OUTDIR
  */
 import { performance } from 'perf_hooks';
+import { BenchError } from './errors';
 // The module object itself (a namespace import is read-only): aws-cdk-lib resolves spawnSync on it at call time.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const childProcess = require('child_process') as typeof import('child_process');
@@ -32,7 +33,7 @@ childProcess.spawnSync = ((...args: Parameters<typeof childProcess.spawnSync>) =
 
 async function main(): Promise<void> {
   const [configFile, outdir] = process.argv.slice(2);
-  if (!configFile || !outdir) throw new Error('usage: synth-child.ts CONFIG_FILE OUTDIR');
+  if (!configFile || !outdir) throw new BenchError('usage: synth-child.ts CONFIG_FILE OUTDIR');
   const { App } = await import('aws-cdk-lib');
   const { NagPack } = await import('cdk-nag');
   const { buildSeedshieldApp } = await import('../lib/app');

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { generateConfig } from './config-gen';
 import { summarizeProfile } from './cpu-profile';
+import { BenchError } from './errors';
 import { assertOk, makeTempDir, REPO_ROOT, removeTempDir, runProcess } from './process';
 import { Miss, Row, Section, table } from './report';
 import { formatBytes, formatMs, median, ratio } from './stats';
@@ -85,7 +86,7 @@ async function synthOnce(
     );
     assertOk(result, `synth of ${path.basename(configFile)}`);
     const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-    if (!line) throw new Error(`synth of ${configFile} printed no timings:\n${result.stdout.slice(-2000)}`);
+    if (!line) throw new BenchError(`synth of ${configFile} printed no timings:\n${result.stdout.slice(-2000)}`);
     const stats = templateStats(outdir);
     return { wallMs: result.wallMs, child: JSON.parse(line) as ChildTimings, templateBytes: stats.bytes, templates: stats.count, resources: stats.resources };
   } finally {

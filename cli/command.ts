@@ -3,6 +3,7 @@
  * (cli/main.ts), which builds the usage text and dispatches from that list. To add a command, export a
  * `CliCommand` from its own module and append it to that list.
  */
+import { SeedshieldError } from '../lambdas/errors';
 import type { CommandIo } from '../lib/command-io';
 
 /** What a command gets from the command line's surroundings. */
@@ -28,9 +29,11 @@ export interface CliCommand {
 }
 
 /** A bad command line: the CLI prints it with the usage and exits 2; nothing changed. */
-export class CliUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
+export class CliUsageError extends SeedshieldError {
+  readonly code: string = 'CLI_USAGE';
+}
+
+/** A command could not finish: AWS answered without a value it must hold, or a step failed unexpectedly. */
+export class CommandError extends SeedshieldError {
+  readonly code: string = 'COMMAND_FAILED';
 }

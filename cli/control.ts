@@ -75,7 +75,7 @@ function parse(args: readonly string[]): { positionals: string[]; options: Optio
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: CONTROL_PARSE_OPTIONS });
   } catch (err) {
-    throw new CliUsageError((err as Error).message);
+    throw new CliUsageError((err as Error).message, { cause: err });
   }
   const v = parsed.values;
   return {
@@ -218,7 +218,7 @@ function buildEvent(command: OperatorCommand, positionals: readonly string[], op
   try {
     pinUntil = command === 'pin' ? pinExpiry(options, pinLimits(topology).maxMinutes, Date.now()) : undefined;
   } catch (err) {
-    if (err instanceof PinExpiryError) throw new CliUsageError(err.message);
+    if (err instanceof PinExpiryError) throw new CliUsageError(err.message, { cause: err });
     throw err;
   }
   return operatorEvent({ command, cluster, pin, reason, force: options.force, pinUntil, operator: currentOperator(env) });

@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from '../lib/config/load';
 import { estimateCost, formatCostTable } from '../lib/deploy/cost';
-import type { CliCommand } from './command';
+import { CommandError, type CliCommand } from './command';
 import { parseConfigJsonArgs } from './preflight';
 
 const USAGE = `usage: seedshield cost [-c CONFIG] [--json]
@@ -32,7 +32,7 @@ export const COST_COMMAND: CliCommand = {
         io.stderr(`seedshield cost: ${err.message}`);
         return Promise.resolve(2);
       }
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return Promise.reject(err instanceof Error ? err : new CommandError(String(err), { cause: err }));
     }
   },
 };

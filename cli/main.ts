@@ -79,7 +79,7 @@ function locateCommand(argv: readonly string[]): { command?: CliCommand; args: r
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, tokens: true, options: CONTROL_PARSE_OPTIONS });
   } catch (err) {
-    throw new CliUsageError((err as Error).message);
+    throw new CliUsageError((err as Error).message, { cause: err });
   }
   if (parsed.values.help) return { args: [] };
   const token = parsed.tokens.find((t) => t.kind === 'positional');

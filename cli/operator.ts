@@ -1,5 +1,6 @@
 /** Who is at the keyboard, and how long a pin holds, for the operator events the CLI sends (the event itself: lambdas/events/operator.ts). */
 import * as os from 'os';
+import { SeedshieldError } from '../lambdas/errors';
 
 /** Who is at the keyboard: `$SEEDSHIELD_OPERATOR`, else the OS user. */
 export function currentOperator(env: NodeJS.ProcessEnv = process.env): string {
@@ -12,11 +13,8 @@ export function currentOperator(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** A bad `--for` / `--until`: the message names the flag and the fix. */
-export class PinExpiryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PinExpiryError';
-  }
+export class PinExpiryError extends SeedshieldError {
+  readonly code: string = 'PIN_EXPIRY';
 }
 
 const UNIT_MINUTES: Readonly<Record<string, number>> = { m: 1, h: 60, d: 24 * 60 };

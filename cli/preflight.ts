@@ -28,7 +28,7 @@ import {
   regionNeeds,
   REMEDIATION_RESERVED_CONCURRENCY,
 } from '../lib/deploy/prerequisites';
-import { CliUsageError, type CliCommand } from './command';
+import { CliUsageError, CommandError, type CliCommand } from './command';
 import { createCommand, expectedParameters } from './params';
 
 /** The verdict of one check. */
@@ -109,7 +109,7 @@ const isPeerList = (v: string) => {
 async function quota(clients: PreflightClients, region: string, code: { serviceCode: string; quotaCode: string }): Promise<number> {
   const out = await clients.serviceQuotas(region).send(new GetServiceQuotaCommand({ ServiceCode: code.serviceCode, QuotaCode: code.quotaCode }));
   const value = out.Quota?.Value;
-  if (typeof value !== 'number') throw new Error(`no value for ${code.serviceCode}/${code.quotaCode}`);
+  if (typeof value !== 'number') throw new CommandError(`no value for ${code.serviceCode}/${code.quotaCode}`);
   return value;
 }
 
@@ -184,7 +184,7 @@ export async function runPreflight(config: SeedshieldConfig, clients: PreflightC
   try {
     const settings = await clients.lambda(home).send(new GetAccountSettingsCommand({}));
     const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions;
-    if (typeof unreserved !== 'number') throw new Error('no UnreservedConcurrentExecutions in the answer');
+    if (typeof unreserved !== 'number') throw new CommandError('no UnreservedConcurrentExecutions in the answer');
     const left = unreserved - REMEDIATION_RESERVED_CONCURRENCY;
     const detail = `${unreserved} unreserved of ${settings.AccountLimit?.ConcurrentExecutions}; reserving ${REMEDIATION_RESERVED_CONCURRENCY} leaves ${left}, Lambda keeps at least ${LAMBDA_MIN_UNRESERVED_CONCURRENCY}`;
     out.push(result('lambda-concurrency', home, left >= LAMBDA_MIN_UNRESERVED_CONCURRENCY ? 'PASS' : 'FAIL', detail));
@@ -274,7 +274,7 @@ export function parseConfigJsonArgs(args: readonly string[], usage: string): { c
     });
     return { configPath: values.config ?? 'seedshield.config.json', json: values.json ?? false, help: values.help ?? false };
   } catch (err) {
-    throw new CliUsageError(`${(err as Error).message}\n${usage}`);
+    throw new CliUsageError(`${(err as Error).message}\n${usage}`, { cause: err });
   }
 }
 

@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { PROCESS_IO, type CommandIo } from '../lib/command-io';
+import { SeedshieldError } from '../lambdas/errors';
 import { parseJsonText } from '../lib/config/load';
 import type { CliCommand } from './command';
 import { readAssembly, renderReview, reviewAssemblies, summarizeConfig, type ConfigSummary, type ReviewFormat, type ReviewReport } from './review-diff';
@@ -45,11 +46,8 @@ that does not synthesize`;
 type ReviewIo = CommandIo;
 
 /** A problem that ends the review with exit status 2: bad arguments, an unknown revision, a failed synth. */
-export class ReviewError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReviewError';
-  }
+export class ReviewError extends SeedshieldError {
+  readonly code: string = 'REVIEW_FAILED';
 }
 
 interface ReviewArgs {
@@ -76,7 +74,7 @@ function parseReviewArgs(argv: readonly string[]): ReviewArgs {
       },
     });
   } catch (err) {
-    throw new ReviewError((err as Error).message);
+    throw new ReviewError((err as Error).message, { cause: err });
   }
   const v = parsed.values;
   const format = v.format ?? 'text';

@@ -9,17 +9,15 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../lambdas/actuators/clients';
+import { SeedshieldError } from '../lambdas/errors';
 import { stackNames } from '../lib/config/naming';
 
 /** The control-plane stack's output that holds the on-call topic ARN (`CfnOutput` id in ControlPlaneStack). */
 export const ON_CALL_TOPIC_OUTPUT = 'OnCallTopicArn';
 
 /** The stack, or its output, cannot be read; the message says which and what to pass instead. */
-export class StackOutputError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StackOutputError';
-  }
+export class StackOutputError extends SeedshieldError {
+  readonly code: string = 'STACK_OUTPUT';
 }
 
 /**

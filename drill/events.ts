@@ -13,6 +13,7 @@ import type { CoreEvent } from '../lambdas/core/types';
 import type { EngineReport, RemediationEngine } from '../lambdas/engine';
 import { operatorEvent } from '../lambdas/events/operator';
 import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
+import { DrillError } from './errors';
 import { motoClientConfig } from './moto';
 import { formatOffset, parseOffset, type ScenarioStep } from './scenario';
 import type { DrillWorld } from './setup';
@@ -75,7 +76,7 @@ export async function prepareDelivery(ctx: EventContext, step: DeliveryStep): Pr
       return { delivery: ctx.lastDelivery!, summary: `deliver the last event again (${deliveryId(ctx.lastDelivery!)})` };
     case 'replay': {
       const delivery = ctx.deliveries.get(step.replay);
-      if (!delivery) throw new Error(`step ${step.replay} delivered nothing to replay`);
+      if (!delivery) throw new DrillError(`step ${step.replay} delivered nothing to replay`);
       return { delivery, summary: `replay step ${step.replay} (${deliveryId(delivery)})` };
     }
   }
@@ -102,7 +103,7 @@ function cloudWatchTime(ms: number): string {
 async function triggerDelivery(ctx: EventContext, step: Extract<ScenarioStep, { kind: 'trigger' }>) {
   const t = step.trigger;
   const cluster = ctx.config.clusters.find((c) => c.id === t.cluster);
-  if (!cluster) throw new Error(`trigger.cluster ${t.cluster} is not a cloud cluster; only cloud clusters have alarms and GuardDuty findings`);
+  if (!cluster) throw new DrillError(`trigger.cluster ${t.cluster} is not a cloud cluster; only cloud clusters have alarms and GuardDuty findings`);
   const stateAt = ctx.t0 + (t.stateAt ?? step.at);
   const id = `drill-${step.index}-${randomUUID()}`;
   if (t.kind === 'compromise') {
@@ -145,7 +146,7 @@ async function triggerDelivery(ctx: EventContext, step: Extract<ScenarioStep, { 
   }
   const names = ctx.world.alarms[t.cluster]?.[t.kind] ?? [];
   if (names.length === 0) {
-    throw new Error(`cluster ${t.cluster} has no ${t.kind} alarm${t.kind === 'ddos' ? ' (ddos alarms exist only with protection.shieldAdvanced)' : ''}`);
+    throw new DrillError(`cluster ${t.cluster} has no ${t.kind} alarm${t.kind === 'ddos' ? ' (ddos alarms exist only with protection.shieldAdvanced)' : ''}`);
   }
   const name = names[0];
   const previous = ctx.alarmStates.get(name) ?? { value: 'OK', timestamp: ctx.t0 - 60_000 };

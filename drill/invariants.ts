@@ -6,6 +6,7 @@
  * module, call {@link registerInvariant}). Names are unique; a problem is a sentence naming the cluster.
  */
 import { ClusterStatus } from '../lambdas/core/types';
+import { DrillError } from './errors';
 import { isolationCompleteness } from './expectations';
 import { FLOWS_MATCH_STATUS } from './reachability/invariant';
 import type { ScenarioRun, Snapshot } from './harness';
@@ -80,7 +81,7 @@ export const DRILL_INVARIANTS: DrillInvariant[] = [MIN_HEALTHY_IN_DNS, NEVER_ALL
 
 /** Adds an invariant to every later drill run. @throws Error when the name is taken */
 export function registerInvariant(invariant: DrillInvariant): void {
-  if (DRILL_INVARIANTS.some((i) => i.name === invariant.name)) throw new Error(`a drill invariant named ${invariant.name} is already registered`);
+  if (DRILL_INVARIANTS.some((i) => i.name === invariant.name)) throw new DrillError(`a drill invariant named ${invariant.name} is already registered`);
   DRILL_INVARIANTS.push(invariant);
 }
 

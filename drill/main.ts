@@ -14,6 +14,7 @@ import type { SeedshieldConfig } from '../lib/config/schema';
 import { EXIT_MOTO_MISSING, MotoUnavailableError, startMoto, type MotoServer } from './moto';
 import { renderScenarioHeader, renderScenarioVerdict, renderStep, renderVerdict } from './report';
 import { runDrill } from './runner';
+import { SeedshieldError } from '../lambdas/errors';
 import { parseScenario, ScenarioError, type Scenario } from './scenario';
 import type { DrillResult } from './timeline';
 
@@ -39,13 +40,13 @@ export function loadScenarioFile(file: string, clusterIds: readonly string[]): S
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ScenarioError(file, [`(file): cannot be read (${(err as Error).message})`]);
+    throw new ScenarioError(file, [`(file): cannot be read (${(err as Error).message})`], { cause: err });
   }
   let raw: unknown;
   try {
     raw = parseJsonText(text);
   } catch (err) {
-    throw new ScenarioError(file, [`(file): ${(err as Error).message}`]);
+    throw new ScenarioError(file, [`(file): ${(err as Error).message}`], { cause: err });
   }
   return parseScenario(raw, file, clusterIds);
 }
@@ -71,7 +72,10 @@ interface DrillArgs {
   help?: boolean;
 }
 
-class UsageError extends Error {}
+/** A bad drill command line: printed with the usage, exit 2. */
+class UsageError extends SeedshieldError {
+  readonly code: string = 'DRILL_USAGE';
+}
 
 function parseDrillArgs(argv: readonly string[]): DrillArgs {
   const args: DrillArgs = { config: 'seedshield.config.json', scenarios: [] };

@@ -4,6 +4,8 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
+import { SeedshieldError } from '../lambdas/errors';
+import { DrillError } from './errors';
 
 /** A running moto server. */
 export interface MotoServer {
@@ -34,10 +36,10 @@ export const MOTO_INSTALL_HINT = 'python3 -m pip install -r requirements-dev.txt
 export const EXIT_MOTO_MISSING = 3;
 
 /** moto_server is not installed (or not runnable): nothing to wait for. */
-export class MotoUnavailableError extends Error {
+export class MotoUnavailableError extends SeedshieldError {
+  readonly code: string = 'MOTO_UNAVAILABLE';
   constructor(detail: string) {
     super(`moto_server is not available (${detail}). Install it: ${MOTO_INSTALL_HINT}`);
-    this.name = 'MotoUnavailableError';
   }
 }
 
@@ -49,7 +51,7 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
     // A missing executable fails the spawn at once (ENOENT): say so now rather than after the timeout.
     const failed = spawnError();
     if (failed) throw new MotoUnavailableError(failed.message);
-    if (exited) throw new Error('moto_server exited during start-up; is Python moto 5.x installed (see requirements-dev.txt)?');
+    if (exited) throw new DrillError('moto_server exited during start-up; is Python moto 5.x installed (see requirements-dev.txt)?');
     try {
       const res = await fetch(`${endpoint}/moto-api/data.json`);
       if (res.ok) return;
@@ -58,7 +60,7 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+  throw new DrillError(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
 
 /** Starts moto_server on a free loopback port and waits until it answers. */
@@ -82,7 +84,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   } catch (err) {
     child.kill('SIGKILL');
     if (err instanceof MotoUnavailableError) throw err;
-    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
+    throw new DrillError(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     endpoint,

@@ -6,6 +6,7 @@
  * drill that silently skips a malformed step would pass for the wrong reason.
  */
 import type { ClusterStatus, TriggerKind } from '../lambdas/core/types';
+import { SeedshieldError, type SeedshieldErrorOptions } from '../lambdas/errors';
 import { OPERATOR_COMMANDS, type OperatorCommand } from '../lambdas/events/operator';
 
 /** Trigger kinds a `trigger` step can raise. */
@@ -104,13 +105,14 @@ export interface Scenario {
 }
 
 /** A scenario file is malformed; `problems` name the step and field. */
-export class ScenarioError extends Error {
+export class ScenarioError extends SeedshieldError {
+  readonly code: string = 'INVALID_SCENARIO';
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    options?: SeedshieldErrorOptions,
   ) {
-    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ScenarioError';
+    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
   }
 }
 

@@ -13,6 +13,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { alarmName, type AlarmTriggerKind, STATE_TABLE_NAME } from '../lib/config/naming';
 import type { SeedshieldConfig } from '../lib/config/schema';
 import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology';
+import { DrillError } from './errors';
 import { motoClientConfig } from './moto';
 import { addFlowFixtures, OPEN_WORLD_SNAPSHOTS, readNetworkSnapshot } from './reachability/snapshot';
 import { buildClusterWorld, buildDnsWorld, type ClusterWorld, type DnsWorld, createStateTable } from './world';
@@ -111,7 +112,7 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
   const zone = config.dns.zoneName;
   const recordName = config.dns.recordName;
   if (!recordName.endsWith(`.${zone}`)) {
-    throw new Error(`the drill needs dns.recordName (${recordName}) to be a name below dns.zoneName (${zone}), not the zone apex`);
+    throw new DrillError(`the drill needs dns.recordName (${recordName}) to be a name below dns.zoneName (${zone}), not the zone apex`);
   }
   const route53 = new Route53Client(cfg('us-east-1'));
   const external = [config.physicalSeedCluster, ...config.externalClusters];

@@ -26,6 +26,8 @@
  * - A NAT gateway rewrites the source of outbound packets only: replies reach the private subnet with the
  *   internet host as their source (VPC User Guide, "NAT gateways").
  */
+import { SeedshieldError } from '../../lambdas/errors';
+import { DrillError } from '../errors';
 import { parseCidr, type ParsedCidr } from '../../lib/config/cidr';
 
 /** One network ACL entry, as `DescribeNetworkAcls` returns it. */
@@ -153,7 +155,10 @@ interface Packet {
 /** Where a packet starts or ends: an ENI of the VPC or a host outside it. */
 type Place = { readonly eni: EniView } | { readonly outside: string };
 
-class Blocked extends Error {}
+/** A packet's path ends here (no ENI, no route): the flow is blocked, not the evaluation broken. */
+class Blocked extends SeedshieldError {
+  readonly code: string = 'FLOW_BLOCKED';
+}
 
 /**
  * Evaluates every flow of the cluster in `now`.
@@ -237,7 +242,7 @@ function hostIn(cidr: string): string {
 function parse(cidrOrIp: string): ParsedCidr {
   const text = cidrOrIp.includes('/') ? cidrOrIp : `${cidrOrIp}/${cidrOrIp.includes(':') ? 128 : 32}`;
   const p = parseCidr(text);
-  if (!p) throw new Error(`not a CIDR or address: ${cidrOrIp}`);
+  if (!p) throw new DrillError(`not a CIDR or address: ${cidrOrIp}`);
   return p;
 }
 

@@ -21,6 +21,7 @@
  *
  * Pure: no AWS SDK (the drill's reachability model and the tests import it).
  */
+import { SeedshieldError } from '../errors';
 
 /** First rule number of the range reserved for the control plane. */
 export const RESERVED_RULE_MIN = 1;
@@ -61,11 +62,8 @@ export interface NaclPlanInput {
 }
 
 /** Thrown when a plan cannot fit its sub-range (too many CIDRs in the config). */
-export class NaclPlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NaclPlanError';
-  }
+export class NaclPlanError extends SeedshieldError {
+  readonly code: string = 'NACL_PLAN';
 }
 
 const isV6 = (cidr: string) => cidr.includes(':');

@@ -4,6 +4,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { NotifyEffect } from '../core/types';
+import { InvalidEnvironmentError } from '../errors';
 import { awsCall } from './aws-call';
 
 /** SNS `Subject` limit (characters; ASCII only, no line breaks). */
@@ -80,6 +81,6 @@ export class SnsNotifier {
 /** Region of an SNS topic ARN (`arn:aws:sns:<region>:<account>:<name>`). */
 export function topicRegion(topicArn: string): string {
   const region = topicArn.split(':')[3];
-  if (!region) throw new Error(`not an SNS topic ARN: ${topicArn}`);
+  if (!region) throw new InvalidEnvironmentError(`not an SNS topic ARN: ${topicArn}`);
   return region;
 }

@@ -57,7 +57,9 @@ export interface WaitForChangeOptions {
 }
 
 /** Route 53 did not report a change INSYNC within the wait. The change was accepted and still propagates. */
-export class ChangeNotInSyncError extends ActuatorError {}
+export class ChangeNotInSyncError extends ActuatorError {
+  override readonly code: string = 'CHANGE_NOT_INSYNC';
+}
 
 /** Props of {@link Route53WeightActuator}. */
 export interface Route53WeightActuatorProps {

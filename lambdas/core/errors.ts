@@ -1,15 +1,11 @@
 /**
- * Errors the pure decision core throws. Each failure mode has its own subclass with `name` set, so handlers
- * and logs can tell them apart without parsing messages (powertools style).
+ * Errors the pure decision core throws: a branch of the one hierarchy (lambdas/errors.ts), so handlers and logs
+ * tell them apart by `name` and `code` without parsing messages (powertools style).
  */
+import { SeedshieldError } from '../errors';
 
 /** Base class of every error `decide` throws. */
-export class DecisionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DecisionError';
-  }
-}
+export abstract class DecisionError extends SeedshieldError {}
 
 /**
  * An event names a cluster the runtime topology does not know.
@@ -18,20 +14,17 @@ export class DecisionError extends Error {
  * deployed with a different config than the control plane's.
  */
 export class UnknownClusterError extends DecisionError {
+  readonly code: string = 'UNKNOWN_CLUSTER';
   public readonly clusterId: string;
   constructor(clusterId: string, known: readonly string[]) {
     super(`unknown cluster "${clusterId}"; the topology has: ${known.join(', ')}`);
-    this.name = 'UnknownClusterError';
     this.clusterId = clusterId;
   }
 }
 
 /** An event is malformed (e.g. an operator command without the cluster it needs). Not retryable. */
 export class InvalidEventError extends DecisionError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEventError';
-  }
+  readonly code: string = 'INVALID_EVENT';
 }
 
 /**
@@ -39,8 +32,5 @@ export class InvalidEventError extends DecisionError {
  * with no state item). Indicates a bug or a hand-edited table: the core refuses to guess.
  */
 export class DecisionInvariantError extends DecisionError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DecisionInvariantError';
-  }
+  readonly code: string = 'DECISION_INVARIANT';
 }

@@ -5,6 +5,7 @@
  *
  * This is a pure function: no I/O, no clock.
  */
+import { DecisionError } from './errors';
 
 /** One weighted record set and how much of its normal share it should serve now. */
 export interface WeightInput {
@@ -16,11 +17,8 @@ export interface WeightInput {
 }
 
 /** Thrown when the inputs would produce a forbidden DNS state. */
-export class WeightInvariantError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WeightInvariantError';
-  }
+export class WeightInvariantError extends DecisionError {
+  readonly code: string = 'WEIGHT_INVARIANT';
 }
 
 const MAX_WEIGHT = 255;

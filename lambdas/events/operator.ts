@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'crypto';
 import { OperatorPin, type OperatorEvent } from '../core/types';
+import { BadEventError } from '../errors';
 
 /** Every operator command (the CLI's mutating commands, a drill's `operator` steps). */
 export const OPERATOR_COMMANDS = ['isolate', 'restore', 'pin', 'unpin', 'pause', 'resume'] as const satisfies readonly OperatorEvent['command'][];
@@ -42,10 +43,10 @@ export interface OperatorRequest {
 }
 
 /** A pin value that is neither `in-service` nor `isolated`. */
-export class UnknownPinError extends Error {
+export class UnknownPinError extends BadEventError {
+  override readonly code: string = 'UNKNOWN_PIN';
   constructor(readonly value: unknown) {
     super(`pin must be "in-service" or "isolated", got: ${JSON.stringify(value)}`);
-    this.name = 'UnknownPinError';
   }
 }
 

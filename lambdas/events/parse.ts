@@ -30,7 +30,6 @@ export class EventRejectedError extends BadEventError {
     message: string,
   ) {
     super(`${code}: ${message}`);
-    this.name = 'EventRejectedError';
   }
 }
 

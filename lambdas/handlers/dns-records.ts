@@ -29,10 +29,14 @@ import { SeedshieldError } from '../errors';
 import { DynamoDbStateStore } from '../state/dynamodb-store';
 
 /** The request did not finish before the handler had to answer CloudFormation. */
-export class CustomResourceDeadlineError extends SeedshieldError {}
+export class CustomResourceDeadlineError extends SeedshieldError {
+  readonly code: string = 'CUSTOM_RESOURCE_DEADLINE';
+}
 
 /** The answer's PUT to the ResponseURL failed (after its retries). */
-export class ResponsePutError extends SeedshieldError {}
+export class ResponsePutError extends SeedshieldError {
+  readonly code: string = 'RESPONSE_PUT_FAILED';
+}
 
 /** Timing of one request. */
 export interface DnsRecordsHandlerOptions {
@@ -104,7 +108,7 @@ export function createDnsRecordsHandler(deps: () => DnsRecordDeps, options: DnsR
         // The pre-signed S3 URL signs no content type: send none.
         const res = await fetch(url, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(answer) });
         if (res.ok) return;
-        last = new Error(`HTTP ${res.status}`);
+        last = new ResponsePutError(`HTTP ${res.status}`);
         // 4xx (an expired or wrong URL) will not get better.
         if (res.status < 500) break;
       } catch (err) {

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import { z } from 'zod';
+import { SeedshieldError, type SeedshieldErrorOptions } from '../../lambdas/errors';
 import { cidrsOverlap, parseCidr, ParsedCidr } from './cidr';
 import { KNOWN_REGIONS } from './regions';
 import { SeedshieldConfig, SeedshieldConfigSchema } from './schema';
@@ -20,16 +21,18 @@ export interface ConfigProblem {
 }
 
 /** The configuration is invalid; `problems` lists every problem found. */
-export class ConfigError extends Error {
+export class ConfigError extends SeedshieldError {
+  readonly code: string = 'INVALID_CONFIG';
   constructor(
     readonly file: string,
     readonly problems: readonly ConfigProblem[],
+    options?: SeedshieldErrorOptions,
   ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the seedshield configuration:\n` +
         problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+      options,
     );
-    this.name = 'ConfigError';
   }
 }
 
@@ -316,10 +319,15 @@ export function firstSyntaxErrorOffset(text: string): number {
   }
 }
 
+/** A hand-written JSON file does not parse; the message gives the line and the column. */
+export class JsonSyntaxError extends SeedshieldError {
+  readonly code: string = 'INVALID_JSON';
+}
+
 /**
  * `JSON.parse` whose error says where: `is not valid JSON at line 3, column 7: Unexpected number`.
  * Used for every file a person writes by hand (the configuration, drill scenarios).
- * @throws SyntaxError with the line, the column and V8's reason (without its character offset)
+ * @throws JsonSyntaxError with the line, the column and V8's reason (without its character offset)
  */
 export function parseJsonText(text: string): unknown {
   try {
@@ -332,7 +340,7 @@ export function parseJsonText(text: string): unknown {
       .replace(/,? ?(in JSON )?at position \d+( \(line \d+ column \d+\))?/, '')
       .replace(/\s*\(line \d+ column \d+\)/, '')
       .replace(/, ".*" is not valid JSON$/s, '');
-    throw new SyntaxError(`is not valid JSON at line ${line}, column ${column}: ${reason}`, { cause: err });
+    throw new JsonSyntaxError(`is not valid JSON at line ${line}, column ${column}: ${reason}`, { cause: err });
   }
 }
 
@@ -342,13 +350,15 @@ export function loadConfig(file: string): SeedshieldConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot be read (${(err as Error).message}). Fix: create it from seedshield.config.json, or pass -c config=PATH` }]);
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot be read (${(err as Error).message}). Fix: create it from seedshield.config.json, or pass -c config=PATH` }], {
+      cause: err,
+    });
   }
   let raw: unknown;
   try {
     raw = parseJsonText(text);
   } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: `${(err as Error).message}. Fix: correct the syntax there` }]);
+    throw new ConfigError(file, [{ path: '(file)', message: `${(err as Error).message}. Fix: correct the syntax there` }], { cause: err });
   }
   return parseConfig(raw, file);
 }

@@ -287,7 +287,7 @@ export class RemediationControlPlane extends Construct {
     try {
       return parseTopology(topology, 'topology');
     } catch (err) {
-      throw new ValidationError(`the runtime topology breaks the control plane's contract: ${(err as Error).message}`, this);
+      throw new ValidationError(`the runtime topology breaks the control plane's contract: ${(err as Error).message}`, this, { cause: err });
     }
   }
 

@@ -177,7 +177,7 @@ function chainOptionsFromConfig(scope: Construct, chain: SeedshieldConfig['nodeo
     try {
       source = { kind: 'genesis', genesisJson: loadPinnedGenesis(chain.genesis!.file, chain.genesis!.sha256, REPO_ROOT) };
     } catch (e) {
-      throw new ValidationError((e as Error).message, scope);
+      throw new ValidationError((e as Error).message, scope, { cause: e });
     }
   }
   return {

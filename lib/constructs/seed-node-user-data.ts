@@ -10,6 +10,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ValidationError } from '../errors';
 
 /** TCP port of the Antelope p2p listener (what peers connect to through the NLB). */
 export const P2P_PORT = 9876;
@@ -127,12 +128,12 @@ export function shellQuote(value: string): string {
 export function loadPinnedGenesis(file: string, sha256: string, baseDir: string): string {
   const resolved = path.resolve(baseDir, file);
   if (!fs.existsSync(resolved)) {
-    throw new Error(`nodeos.chain.genesis.file: ${JSON.stringify(file)} does not exist (resolved against ${baseDir}). Fix: commit the chain's genesis.json and point at it`);
+    throw new ValidationError(`nodeos.chain.genesis.file: ${JSON.stringify(file)} does not exist (resolved against ${baseDir}). Fix: commit the chain's genesis.json and point at it`);
   }
   const bytes = fs.readFileSync(resolved);
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== sha256) {
-    throw new Error(`nodeos.chain.genesis.sha256 does not match ${file}: the file hashes to ${actual}. Fix: if the file is the right genesis, pin that hash; otherwise restore the file`);
+    throw new ValidationError(`nodeos.chain.genesis.sha256 does not match ${file}: the file hashes to ${actual}. Fix: if the file is the right genesis, pin that hash; otherwise restore the file`);
   }
   return bytes.toString('utf8');
 }
@@ -245,7 +246,7 @@ export const CHAIN_CHECK_UNIT = [
 export function renderSeedNodeEnv(options: SeedNodeUserDataOptions): string {
   const { chain } = options;
   for (const name of options.blockProducerPeersParameterNames) {
-    if (/\s/.test(name)) throw new Error(`SSM parameter names cannot contain whitespace, got: ${JSON.stringify(name)}`);
+    if (/\s/.test(name)) throw new ValidationError(`SSM parameter names cannot contain whitespace, got: ${JSON.stringify(name)}`);
   }
   const settings: Record<string, string> = {
     SEEDSHIELD_CHAIN_ID: chain.chainId,
@@ -270,7 +271,7 @@ const HEREDOC_END = 'SEEDSHIELD_EOF';
 
 /** `cat > path <<'END' … END` with a quoted delimiter (no expansion), then the file mode. */
 function writeFile(target: string, content: string, mode: string): string[] {
-  if (content.split('\n').includes(HEREDOC_END)) throw new Error(`${target} contains the heredoc delimiter ${HEREDOC_END}`);
+  if (content.split('\n').includes(HEREDOC_END)) throw new ValidationError(`${target} contains the heredoc delimiter ${HEREDOC_END}`);
   return [`cat > ${target} <<'${HEREDOC_END}'`, content.replace(/\n$/, ''), HEREDOC_END, `chmod ${mode} ${target}`];
 }
 
@@ -323,11 +324,11 @@ export function renderSeedNodeUserData(options: SeedNodeUserDataOptions): string
   // Defence in depth: whatever the inputs, a seed node never loads a producing or wallet plugin.
   for (const forbidden of FORBIDDEN_PLUGINS) {
     if (new RegExp(`^\\s*plugin\\s*=\\s*eosio::${forbidden}\\s*$`, 'm').test(script)) {
-      throw new Error(`seed-node user data must never enable ${forbidden}`);
+      throw new ValidationError(`seed-node user data must never enable ${forbidden}`);
     }
   }
   if (Buffer.byteLength(script) > USER_DATA_MAX_BYTES) {
-    throw new Error(`seed-node user data is ${Buffer.byteLength(script)} bytes, over EC2's ${USER_DATA_MAX_BYTES}-byte limit`);
+    throw new ValidationError(`seed-node user data is ${Buffer.byteLength(script)} bytes, over EC2's ${USER_DATA_MAX_BYTES}-byte limit`);
   }
   return script;
 }

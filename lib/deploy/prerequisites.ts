@@ -2,6 +2,7 @@
  * What an account needs before `cdk deploy --all`: ONE list, read by `seedshield preflight` (which checks
  * each item) and rendered into README's "Deploy on a real account" checklist (a test keeps the two equal).
  */
+import { SeedshieldError } from '../../lambdas/errors';
 import type { SeedshieldConfig } from '../config/schema';
 
 /** One prerequisite: its id (the preflight check's name), what it asks for and how to fix it. */
@@ -43,10 +44,15 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { id: 'hosted-zone', requirement: 'The public hosted zone `dns.hostedZoneId` exists and is `dns.zoneName`.', fix: 'create the zone and delegate it, or fix dns.hostedZoneId / dns.zoneName' },
 ];
 
-/** The prerequisite `id`. @throws Error for an unknown id (a programming error). */
+/** A prerequisite id that is not in {@link PREREQUISITES} (a programming error). */
+export class UnknownPrerequisiteError extends SeedshieldError {
+  readonly code: string = 'UNKNOWN_PREREQUISITE';
+}
+
+/** The prerequisite `id`. @throws UnknownPrerequisiteError for an unknown id. */
 export function prerequisite(id: string): Prerequisite {
   const p = PREREQUISITES.find((x) => x.id === id);
-  if (!p) throw new Error(`unknown prerequisite ${id}`);
+  if (!p) throw new UnknownPrerequisiteError(`unknown prerequisite ${id}`);
   return p;
 }
 
