@@ -13,8 +13,20 @@
 import type { RuntimeTopology } from '../lib/config/topology';
 import { decide } from './core/decide';
 import { mergeIsolation } from './core/isolation-record';
-import { clustersToObserve, startsAtOnce, stateVersions } from './core/policy';
-import type { AlarmEvent, ClusterState, CoreEvent, Decision, Effect, IsolationRecord, JobResultEvent, ObservedCuts, ReconcileObservation } from './core/types';
+import { clustersToObserve, reachabilityChecksToObserve, startsAtOnce, stateVersions } from './core/policy';
+import type {
+  AlarmEvent,
+  ClusterState,
+  CoreEvent,
+  Decision,
+  Effect,
+  IsolationRecord,
+  JobResultEvent,
+  ObservedAnalysis,
+  ObservedCuts,
+  ObservedReachability,
+  ReconcileObservation,
+} from './core/types';
 import { DuplicateEventError, PartialCutError, StateConflictError } from './errors';
 import { EventRejectedError, parseDelivery } from './events/parse';
 import type { JournalEntry, StateStore } from './state/store';
@@ -38,6 +50,11 @@ export interface WorldObserver {
   currentWeights(topology: RuntimeTopology): Promise<Record<string, number>>;
   /** Whether an aws cluster's internet and BP path currently look cut. */
   observeIsolation(clusterId: string, topology: RuntimeTopology): Promise<{ internetCut: boolean; blockProducerPathCut: boolean }>;
+  /**
+   * The Reachability Analyzer analyses of a pending check (tagged with `checkId`, started since `since`).
+   * @default - not observed: pending checks stay pending
+   */
+  observeReachability?(clusterId: string, checkId: string, since: number, topology: RuntimeTopology): Promise<readonly ObservedAnalysis[]>;
 }
 
 /** Reads the current state of every cluster alarm (for the reconcile). */
@@ -150,7 +167,16 @@ export class RemediationEngine {
         logger.warn('could not observe the cuts of a cluster; not compared this time', { eventId, clusterId, error: describeError(err) });
       }
     }
-    return { stateVersions: stateVersions(state), ...(servedWeights ? { servedWeights } : {}), cuts };
+    const reachability: ObservedReachability[] = [];
+    for (const { clusterId, check } of observer.observeReachability ? reachabilityChecksToObserve(state, topology) : []) {
+      try {
+        const analyses = await observer.observeReachability!(clusterId, check.id, check.startedAt, topology);
+        reachability.push({ clusterId, checkId: check.id, analyses });
+      } catch (err) {
+        logger.warn('could not read the Reachability Analyzer analyses of a cluster; not compared this time', { eventId, clusterId, checkId: check.id, error: describeError(err) });
+      }
+    }
+    return { stateVersions: stateVersions(state), ...(servedWeights ? { servedWeights } : {}), cuts, ...(reachability.length > 0 ? { reachability } : {}) };
   }
 
   /** Applies one core event: decide, commit, carry out, feed job results back. */

@@ -12,12 +12,14 @@ import { AwsClients, containerAwsClients } from './clients';
 import { ClusterResourceDiscovery } from './discovery';
 import { Ec2IsolationActuator } from './ec2-isolation';
 import { SnsNotifier, topicRegion } from './notify';
+import { ReachabilityActuator } from './reachability';
 import { Route53WeightActuator, type Route53WeightActuatorProps } from './route53';
 
 export * from './clients';
 export * from './discovery';
 export * from './ec2-isolation';
 export * from './notify';
+export * from './reachability';
 export * from './route53';
 
 /**
@@ -132,6 +134,10 @@ export class Actuators {
         const undone = await this.#ec2(ctx.topology).undoIsolation(effect.clusterId, record);
         return { effectId: effect.id, type: effect.type, details: { ...undone } };
       }
+      case 'VERIFY_REACHABILITY': {
+        const started = await this.#reachability(ctx.topology).start(effect);
+        return { effectId: effect.id, type: effect.type, details: { ...started } };
+      }
       case 'NOTIFY': {
         if (!this.#notifyTopicArn) throw new ActuatorError('NOTIFY needs a notification topic, and none is configured');
         const region = this.#homeRegion ?? topicRegion(this.#notifyTopicArn);
@@ -164,6 +170,15 @@ export class Actuators {
   /** Whether an aws cluster's internet and BP path currently look cut (reconcile divergence check). */
   async observeIsolation(clusterId: string, topology: RuntimeTopology) {
     return this.#ec2(topology).observe(clusterId, topology.siteCidrs);
+  }
+
+  /** The Reachability Analyzer analyses of one check of an aws cluster (reconcile: is the isolation proven?). */
+  async observeReachability(clusterId: string, checkId: string, since: number, topology: RuntimeTopology) {
+    return this.#reachability(topology).observe(clusterId, checkId, since);
+  }
+
+  #reachability(topology: RuntimeTopology): ReachabilityActuator {
+    return new ReachabilityActuator({ ec2: (region) => this.#clients.ec2(region), discovery: this.#discovery, topology });
   }
 
   #ec2(topology: RuntimeTopology): Ec2IsolationActuator {

@@ -39,6 +39,11 @@ import {
   pinHoldsTriggersBack,
   pinLimits,
   rampStepDue,
+  reachabilityPathLabels,
+  reachabilityPathsOf,
+  REACHABILITY_MAX_ATTEMPTS,
+  REACHABILITY_RESTART_AFTER_MS,
+  readReachability,
   Refusal,
   RESTORE_GUARDS,
   triggerSeverity,
@@ -60,9 +65,13 @@ import {
   NotifyEffect,
   OperatorEvent,
   OperatorPin,
+  ReachabilityExpectation,
+  ReachabilityPathKind,
+  ReachabilityStatus,
   ReconcileEvent,
   SetDnsWeightsEffect,
   SignalState,
+  VerifyReachabilityEffect,
   WorldState,
 } from './types';
 import { effectiveWeights, WeightInvariantError } from './weights';
@@ -109,6 +118,10 @@ interface Draft {
   readonly replans: string[];
   /** Clusters whose pin expired in this decision: an expiry never restores by itself. */
   readonly pinExpired: Set<string>;
+  /** Reachability checks to start in this decision (their ids are stamped in `finalize`). */
+  readonly verifications: Map<string, { readonly expect: ReachabilityExpectation; readonly paths: readonly ReachabilityPathKind[] }>;
+  /** Clusters whose pending reachability check is started again, with its own id. */
+  readonly reverifications: string[];
 }
 
 /** Outcomes from most to least significant: the decision reports the most significant one. */
@@ -118,6 +131,7 @@ const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'BP_PATH_CUT',
   'JOB_FAILED',
   'ISOLATION_DIVERGED',
+  'REACHABILITY_UNVERIFIED',
   'ISOLATION_REFUSED',
   'OPERATOR_REFUSED',
   'AUTOMATION_PAUSED',
@@ -125,11 +139,13 @@ const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'OPERATOR_APPLIED',
   'RESTORE_STARTED',
   'DATA_MISSING',
+  'REACHABILITY_UNKNOWN',
   'PIN_EXPIRED',
   'ISOLATION_COMPLETED',
   'RESTORE_COMPLETED',
   'JOB_RETRIED',
   'DNS_REPAIRED',
+  'REACHABILITY_VERIFIED',
   'RAMP_ADVANCED',
   'SIGNAL_RECORDED',
   'NO_CHANGE',
@@ -169,6 +185,8 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
     newJobs: new Map(),
     replans: [],
     pinExpired: new Set(),
+    verifications: new Map(),
+    reverifications: [],
   };
 
   switch (event.type) {
@@ -205,6 +223,7 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
       for (const c of topology.clusters) advanceTimers(d, c.id, true);
       for (const id of triggerOrder(d)) evaluateTrigger(d, id);
       compareObservedCuts(d, event);
+      compareReachability(d);
       break;
     }
     case 'OPERATOR': {
@@ -938,16 +957,26 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
   }
   if (job.kind === 'ISOLATE' && c.status === ClusterStatus.BP_PATH_CUT) {
     setCluster(d, id, { job: undefined, isolation: mergeIsolation(c.isolation, event.isolation) ?? {} });
+    planReachabilityCheck(d, id, 'BLOCKED');
     d.notes.push({ clusterId: id, outcome: 'NO_CHANGE', reason: `The block-producer path of cluster ${id} is cut; it still serves peers at ${c.servingPercent} % until the guards allow the rest of its isolation.` });
   } else if (job.kind === 'ISOLATE') {
     setCluster(d, id, { status: ClusterStatus.ISOLATED, job: undefined, isolation: mergeIsolation(c.isolation, event.isolation) ?? {} });
-    d.notes.push({ clusterId: id, outcome: 'ISOLATION_COMPLETED', reason: `Cluster ${id} is isolated; its isolation record lists what was cut so a restore undoes exactly that.`, severity: 'INFO' });
+    const proof = planReachabilityCheck(d, id, 'BLOCKED');
+    d.notes.push({
+      clusterId: id,
+      outcome: 'ISOLATION_COMPLETED',
+      reason: `Cluster ${id} is isolated; its isolation record lists what was cut so a restore undoes exactly that${proof ? `; Reachability Analyzer now checks that ${proof} are blocked` : ''}.`,
+      severity: 'INFO',
+    });
   } else {
     // The cuts are undone: now the first ramp stage goes live (its DNS change is part of this decision), and
     // the stage is timed from here.
     // A cluster that was cut lags behind the chain; its first weight waits until it caught up (advanceTimers).
     const first = lagUnresolved(c) ? 0 : d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
+    // The paths the undone cuts had closed must be found again: read them from the record before it goes.
+    const reopened = reachabilityPathsOf(c.isolation);
     setCluster(d, id, { job: undefined, isolation: undefined, servingPercent: first, rampStageSince: d.now });
+    planReachabilityCheck(d, id, 'OPEN', reopened);
     d.notes.push({
       clusterId: id,
       outcome: 'NO_CHANGE',
@@ -1014,6 +1043,81 @@ function repairDns(d: Draft, weights: Readonly<Record<string, number>>): boolean
     reason: `Set the DNS weights back to the recorded state: Route 53 served ${diverged.map((id) => `${id} at ${served[id]} instead of ${weights[id]}`).join(', ')}.`,
   });
   return true;
+}
+
+// ---------------------------------------------------------------- proof with Reachability Analyzer
+
+/**
+ * Plans a Reachability Analyzer check of the paths an isolation's cuts close (`BLOCKED`, after the cuts are in
+ * force) or that a restore re-opened (`OPEN`, after the undo). Only for aws clusters, when the policy turns it
+ * on, and when something was cut. Returns the paths as words for the notification, or undefined.
+ */
+function planReachabilityCheck(d: Draft, id: string, expect: ReachabilityExpectation, paths: readonly ReachabilityPathKind[] = reachabilityPathsOf(d.clusters[id].isolation)): string | undefined {
+  if (d.topology.policy.verifyReachability !== true || d.byId.get(id)!.kind !== 'aws') return undefined;
+  if (reachabilityPathLabels(paths, d.topology).length === 0) return undefined;
+  d.verifications.set(id, { expect, paths });
+  return describePaths(paths);
+}
+
+function describePaths(paths: readonly ReachabilityPathKind[]): string {
+  return paths.map((p) => (p === 'INTERNET_TO_NODE' ? 'the internet-to-node path (p2p port)' : 'the node-to-site paths')).join(' and ');
+}
+
+/**
+ * Reads what a reconcile observed of the pending reachability checks. Reachability Analyzer checks the
+ * configuration, not live packets: a path found while the cuts should block it means the configuration lets
+ * traffic through (a rule, a route, a replaced ACL), and pages CRITICAL; so does a path not found after a
+ * restore. A failed analysis is unknown, never proof: it pages too. A check with a path that shows no analysis
+ * for a while is started again (same id), a few times, then given up as unknown.
+ *
+ * A check is judged only while the cluster is still in the state it checks (cuts recorded for BLOCKED, none for
+ * OPEN): a later check replaces it.
+ */
+function compareReachability(d: Draft): void {
+  const observed = currentObservation(d);
+  if (observed === undefined) return;
+  for (const seen of observed.reachability ?? []) {
+    const c = requireCluster(d, seen.clusterId);
+    const check = c.reachability;
+    if (check === undefined || check.id !== seen.checkId || check.status !== 'PENDING') continue;
+    if ((check.expect === 'BLOCKED') !== (c.isolation !== undefined)) continue;
+    const id = c.clusterId;
+    const verdict = readReachability(check, seen, d.topology);
+    const settle = (status: ReachabilityStatus, detail: string, outcome: DecisionOutcome, severity: Severity, reason: string) => {
+      setCluster(d, id, { reachability: { ...check, status, detail, decidedAt: d.now } });
+      d.notes.push({ clusterId: id, outcome, reason, severity });
+    };
+    if (verdict.kind === 'PENDING') {
+      const attempts = check.attempts ?? 1;
+      if (verdict.missing.length === 0 || d.now - (check.lastAttemptAt ?? check.startedAt) < REACHABILITY_RESTART_AFTER_MS) continue;
+      const missing = verdict.missing.join(', ');
+      if (attempts >= REACHABILITY_MAX_ATTEMPTS) {
+        settle('UNKNOWN', `no analysis of ${missing} after ${attempts} starts`, 'REACHABILITY_UNKNOWN', 'WARNING',
+          `The Reachability Analyzer check ${check.id} of cluster ${id} is unknown: no analysis of ${missing} appeared after ${attempts} starts (check the journal for the VERIFY_REACHABILITY error, e.g. IAM); the cuts are neither proven nor disproven.`);
+        continue;
+      }
+      setCluster(d, id, { reachability: { ...check, attempts: attempts + 1, lastAttemptAt: d.now } });
+      d.reverifications.push(id);
+      d.notes.push({ clusterId: id, outcome: 'JOB_RETRIED', reason: `Started the Reachability Analyzer check ${check.id} of cluster ${id} again (attempt ${attempts + 1} of ${REACHABILITY_MAX_ATTEMPTS}): no analysis of ${missing} has appeared.` });
+      continue;
+    }
+    if (verdict.kind === 'FAILED') {
+      settle('UNKNOWN', verdict.detail, 'REACHABILITY_UNKNOWN', 'WARNING',
+        `The Reachability Analyzer check ${check.id} of cluster ${id} is unknown: an analysis failed (${verdict.detail}); the cuts are neither proven nor disproven, so the ${check.expect === 'BLOCKED' ? 'isolation' : 'restore'} stays unverified until an operator checks it.`);
+      continue;
+    }
+    const wrong = check.expect === 'BLOCKED' ? verdict.found : verdict.notFound;
+    if (wrong.length > 0) {
+      const what = check.expect === 'BLOCKED'
+        ? `found a path on ${wrong.join(', ')} while cluster ${id} is recorded as cut: its configuration lets that traffic through (a rule, a route or a replaced ACL); check what changed, then re-isolate with "seedshield isolate ${id}"`
+        : `found no path on ${wrong.join(', ')} after the restore of cluster ${id}: something still blocks it (an entry left behind, a route not propagated); check its network ACLs and routes`;
+      settle('UNVERIFIED', `${check.expect === 'BLOCKED' ? 'path found' : 'no path'}: ${wrong.join(', ')}`, 'REACHABILITY_UNVERIFIED', 'CRITICAL', `Reachability Analyzer ${what}.`);
+      continue;
+    }
+    const labels = [...verdict.found, ...verdict.notFound].join(', ');
+    settle('VERIFIED', `${check.expect === 'BLOCKED' ? 'no path' : 'path found'}: ${labels}`, 'REACHABILITY_VERIFIED', 'INFO',
+      `Reachability Analyzer confirms the ${check.expect === 'BLOCKED' ? 'isolation' : 'restore'} of cluster ${id}: ${check.expect === 'BLOCKED' ? 'no path' : 'a path'} on ${labels} (configuration analysis, not live packets).`);
+  }
 }
 
 // ---------------------------------------------------------------- operator commands
@@ -1206,6 +1310,19 @@ function finalize(d: Draft): Decision {
   }
   for (const job of replanned) {
     for (const [i, e] of job.effects.entries()) if ((e.type === 'CUT_INTERNET' || e.type === 'CUT_BP_PATH') && !(i === 0 && bpFirstJob(job))) plan.push(e);
+  }
+
+  // 3b. Reachability Analyzer checks: after the cuts in plan order (a check of an isolation is only planned
+  //     once its cuts are in force, by their job's result). A check started again keeps its id.
+  for (const id of topoIds) {
+    const v = d.verifications.get(id);
+    if (!v) continue;
+    const effect = push<VerifyReachabilityEffect>({ type: 'VERIFY_REACHABILITY', clusterId: id, expect: v.expect, paths: v.paths });
+    setCluster(d, id, { reachability: { id: effect.id, expect: v.expect, paths: v.paths, startedAt: now, status: 'PENDING' } });
+  }
+  for (const id of d.reverifications) {
+    const check = d.clusters[id].reachability!;
+    plan.push({ type: 'VERIFY_REACHABILITY', id: check.id, clusterId: id, expect: check.expect, paths: check.paths });
   }
 
   // 4. Record jobs with the exact effect objects of the plan.

@@ -6,7 +6,21 @@
  */
 import type { RuntimeTopology, TopologyCluster } from './topology-schema';
 import { effectiveWeights, WeightInvariantError } from './weights';
-import { ClusterState, ClusterStatus, Effect, GlobalState, ObservedCuts, OperatorPin, ReconcileObservation, SignalState, WorldState } from './types';
+import {
+  ClusterState,
+  ClusterStatus,
+  Effect,
+  GlobalState,
+  IsolationRecord,
+  ObservedCuts,
+  ObservedReachability,
+  OperatorPin,
+  ReachabilityCheck,
+  ReachabilityPathKind,
+  ReconcileObservation,
+  SignalState,
+  WorldState,
+} from './types';
 
 /** One minute in epoch ms. */
 export const MINUTE_MS = 60_000;
@@ -520,6 +534,85 @@ export function undoneCuts(cluster: ClusterState, seen: ObservedCuts): ('interne
   if (denies.some(internet) && !seen.internetCut) undone.push('internet ingress');
   if (denies.some((e) => !internet(e)) && !seen.blockProducerPathCut) undone.push('block-producer path');
   return undone;
+}
+
+// ---------------------------------------------------------------- proof with Reachability Analyzer
+
+/**
+ * How long a reachability check may show no analysis for one of its paths before the reconcile starts the
+ * analyses again (same effect id, so the actuator's client tokens make a repeat start a no-op): one reconcile
+ * interval for the start to land, one more for AWS to list it.
+ */
+export const REACHABILITY_RESTART_AFTER_MS = 2 * 5 * MINUTE_MS;
+
+/** Starts of one check before it is given up as UNKNOWN (and paged): a start that keeps failing is an IAM or setup problem. */
+export const REACHABILITY_MAX_ATTEMPTS = 3;
+
+/** The p2p port the internet-to-node path is analysed on (Antelope's p2p listen port, the NLB's p2p listener). */
+export const REACHABILITY_P2P_PORT = 9876;
+
+/**
+ * The paths a recorded isolation's cuts close, from its network ACL denies: a deny of `0.0.0.0/0` or `::/0` is
+ * the internet cut (INTERNET_TO_NODE), a deny of any other CIDR a site CIDR (NODE_TO_SITES). Allows are what
+ * the cut keeps open; a record of the old security-group cut proves nothing about ACLs and yields no path.
+ */
+export function reachabilityPathsOf(record: IsolationRecord | undefined): ReachabilityPathKind[] {
+  const denies = (record?.addedNaclEntries ?? []).filter((e) => (e.ruleAction ?? 'deny') === 'deny');
+  const internet = denies.some((e) => e.cidrBlock === '0.0.0.0/0' || e.ipv6CidrBlock === '::/0');
+  const sites = denies.some((e) => !(e.cidrBlock === '0.0.0.0/0' || e.ipv6CidrBlock === '::/0'));
+  return [...(internet ? (['INTERNET_TO_NODE'] as const) : []), ...(sites ? (['NODE_TO_SITES'] as const) : [])];
+}
+
+/**
+ * The analyses a check of `paths` consists of, by label: one from the internet gateway to a seed node, one
+ * from a seed node to each IPv4 site CIDR. IPv6 site CIDRs are not analysed: Reachability Analyzer takes an
+ * IPv4 address as destination (`DestinationIp`).
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInsightsPath.html
+ */
+export function reachabilityPathLabels(paths: readonly ReachabilityPathKind[], topology: RuntimeTopology): string[] {
+  return paths.flatMap((p) => (p === 'INTERNET_TO_NODE' ? ['internet-to-node'] : topology.siteCidrs.ipv4.map((cidr) => `node-to-site:${cidr}`)));
+}
+
+/** The pending reachability checks the reconcile must read: aws clusters whose last check is still PENDING. */
+export function reachabilityChecksToObserve(state: WorldState, topology: RuntimeTopology): { clusterId: string; check: ReachabilityCheck }[] {
+  return topology.clusters
+    .filter((tc) => tc.kind === 'aws')
+    .map((tc) => state.clusters[tc.id])
+    .filter((c): c is ClusterState & { reachability: ReachabilityCheck } => c?.reachability?.status === 'PENDING')
+    .map((c) => ({ clusterId: c.clusterId, check: c.reachability }));
+}
+
+/** What the analyses of a check say, as the core reads them. */
+export type ReachabilityVerdict =
+  | { readonly kind: 'PENDING'; readonly missing: readonly string[] }
+  | { readonly kind: 'FAILED'; readonly detail: string }
+  | { readonly kind: 'DONE'; readonly found: readonly string[]; readonly notFound: readonly string[] };
+
+/**
+ * Reads the analyses of a check. A failed analysis makes the whole check FAILED (unknown, never "no path");
+ * a path with no analysis yet, or one still running, keeps it PENDING; otherwise every analysis finished, and
+ * the labels are split by whether a path was found. Of several analyses of one path (a restart), a finished one wins.
+ */
+export function readReachability(check: ReachabilityCheck, seen: ObservedReachability, topology: RuntimeTopology): ReachabilityVerdict {
+  const labels = reachabilityPathLabels(check.paths, topology);
+  const state = (label: string) => {
+    const of = seen.analyses.filter((a) => a.path === label);
+    return of.find((a) => a.status === 'succeeded') ?? of.find((a) => a.status === 'running') ?? of.find((a) => a.status === 'failed');
+  };
+  const byLabel = labels.map((label) => ({ label, analysis: state(label) }));
+  if (byLabel.some((x) => x.analysis?.status === 'running')) return { kind: 'PENDING', missing: byLabel.filter((x) => x.analysis === undefined).map((x) => x.label) };
+  // A succeeded analysis without NetworkPathFound says nothing: unknown, like a failed one.
+  const failed = byLabel.filter((x) => x.analysis?.status === 'failed' || (x.analysis?.status === 'succeeded' && x.analysis.pathFound === undefined));
+  if (failed.length > 0) {
+    return { kind: 'FAILED', detail: failed.map((x) => `${x.label}: ${x.analysis!.message ?? (x.analysis!.status === 'failed' ? 'failed without a message' : 'no NetworkPathFound in the answer')}`).join('; ') };
+  }
+  const missing = byLabel.filter((x) => x.analysis === undefined).map((x) => x.label);
+  if (missing.length > 0) return { kind: 'PENDING', missing };
+  return {
+    kind: 'DONE',
+    found: byLabel.filter((x) => x.analysis!.pathFound === true).map((x) => x.label),
+    notFound: byLabel.filter((x) => x.analysis!.pathFound === false).map((x) => x.label),
+  };
 }
 
 /** A refusal: the first guard of a table that said no. */

@@ -74,6 +74,11 @@ export const TopologyPolicySchema = z
     pinMaxMinutes: z.number().int().min(1).optional(),
     /** Minutes an alarm may sit in INSUFFICIENT_DATA (holding its cluster) before on-call is paged. Absent: 15. */
     insufficientDataPageMinutes: z.number().int().min(1).optional(),
+    /**
+     * Prove each isolation (and each restore) with VPC Reachability Analyzer. Absent means off: a control plane
+     * deployed before the switch existed lacks the IAM grants the analyses need.
+     */
+    verifyReachability: z.boolean().optional(),
   })
   .readonly();
 export type TopologyPolicy = z.infer<typeof TopologyPolicySchema>;

@@ -200,6 +200,50 @@ export interface ClusterState {
    * @default - not drained (an isolation, if any, cut what its record says)
    */
   readonly drained?: boolean;
+  /**
+   * The last Reachability Analyzer check of this cluster's cuts (after an isolation completed, or after a
+   * restore undid them), and what it showed. Replaced by the next check; kept after the cluster moves on so
+   * `status` can show it.
+   * @default - never checked (switched off, nothing cut, or an older state)
+   */
+  readonly reachability?: ReachabilityCheck;
+}
+
+/** Which paths a reachability check analyses. */
+export type ReachabilityPathKind =
+  /** The internet gateway to a seed node on the p2p port (through the NLB): what the internet cut closes. */
+  | 'INTERNET_TO_NODE'
+  /** A seed node to an address in each IPv4 site CIDR (through the VPN gateway): what the BP-path cut closes. */
+  | 'NODE_TO_SITES';
+
+/** What a reachability check expects: no path (the cuts are in force) or a path (the restore re-opened it). */
+export type ReachabilityExpectation = 'BLOCKED' | 'OPEN';
+
+/**
+ * Outcome of a reachability check.
+ * `PENDING`: analyses started, not all finished; `VERIFIED`: every analysis finished and matched the
+ * expectation; `UNVERIFIED`: a path was found while the cuts should block it, or none after a restore;
+ * `UNKNOWN`: an analysis failed or never started (unknown is not good news).
+ */
+export type ReachabilityStatus = 'PENDING' | 'VERIFIED' | 'UNVERIFIED' | 'UNKNOWN';
+
+/** A Reachability Analyzer check the core started, recorded before the analyses are started. */
+export interface ReachabilityCheck {
+  /** Id of the VERIFY_REACHABILITY effect: the analyses are tagged with it, so a reconcile finds exactly them. */
+  readonly id: string;
+  readonly expect: ReachabilityExpectation;
+  readonly paths: readonly ReachabilityPathKind[];
+  /** When the check was planned (epoch ms). */
+  readonly startedAt: number;
+  /** When the analyses were last (re)started (epoch ms). @default - `startedAt` */
+  readonly lastAttemptAt?: number;
+  /** How many times the analyses were started. @default 1 */
+  readonly attempts?: number;
+  readonly status: ReachabilityStatus;
+  /** When the status left PENDING (epoch ms). @default - still pending */
+  readonly decidedAt?: number;
+  /** One sentence: what the analyses showed (the paths found, the failure). @default - still pending */
+  readonly detail?: string;
 }
 
 /** State shared by all clusters. One DynamoDB item. */
@@ -297,6 +341,31 @@ export interface ReconcileObservation {
    * @default - none observed
    */
   readonly cuts?: readonly ObservedCuts[];
+  /**
+   * The Reachability Analyzer analyses of the pending checks `reachabilityChecksToObserve` named. A cluster
+   * whose analyses could not be read is absent.
+   * @default - none observed
+   */
+  readonly reachability?: readonly ObservedReachability[];
+}
+
+/** The analyses AWS holds for one reachability check (those tagged with its id). */
+export interface ObservedReachability {
+  readonly clusterId: string;
+  /** `ReachabilityCheck.id` the analyses were tagged with. */
+  readonly checkId: string;
+  readonly analyses: readonly ObservedAnalysis[];
+}
+
+/** One Reachability Analyzer analysis, as `DescribeNetworkInsightsAnalyses` returns it. */
+export interface ObservedAnalysis {
+  /** The path it analysed: `internet-to-node` or `node-to-site:<cidr>` (see `reachabilityPathLabels`). */
+  readonly path: string;
+  readonly status: 'running' | 'succeeded' | 'failed';
+  /** `NetworkPathFound` of a succeeded analysis. @default - not finished */
+  readonly pathFound?: boolean;
+  /** `StatusMessage` of a failed analysis. @default - none */
+  readonly message?: string;
 }
 
 /** Versions of every state item, as read. */
@@ -375,6 +444,18 @@ export interface UndoIsolationEffect extends EffectBase {
   readonly clusterId: string;
 }
 
+/**
+ * Start VPC Reachability Analyzer analyses of the cluster's paths (reusing one tagged path per check), tagged
+ * with the effect id; a later reconcile reads them (see `ObservedReachability`). Not part of any job: a failure
+ * to start leaves the check PENDING, and the reconcile starts it again.
+ */
+export interface VerifyReachabilityEffect extends EffectBase {
+  readonly type: 'VERIFY_REACHABILITY';
+  readonly clusterId: string;
+  readonly expect: ReachabilityExpectation;
+  readonly paths: readonly ReachabilityPathKind[];
+}
+
 /** Tell on-call (SNS) about a decision, including refused ones. */
 export interface NotifyEffect extends EffectBase {
   readonly type: 'NOTIFY';
@@ -383,7 +464,13 @@ export interface NotifyEffect extends EffectBase {
   readonly message: string;
 }
 
-export type Effect = SetDnsWeightsEffect | CutInternetEffect | CutBlockProducerPathEffect | UndoIsolationEffect | NotifyEffect;
+export type Effect =
+  | SetDnsWeightsEffect
+  | CutInternetEffect
+  | CutBlockProducerPathEffect
+  | UndoIsolationEffect
+  | VerifyReachabilityEffect
+  | NotifyEffect;
 
 /** What `decide` returns. */
 export interface Decision {
@@ -423,4 +510,10 @@ export type DecisionOutcome =
   | 'BP_PATH_CUT'
   | 'PIN_EXPIRED'
   /** An alarm sat in INSUFFICIENT_DATA (holding its cluster) past insufficientDataPageMinutes. */
-  | 'DATA_MISSING';
+  | 'DATA_MISSING'
+  /** Reachability Analyzer confirmed what the cuts (or their undo) should have done. */
+  | 'REACHABILITY_VERIFIED'
+  /** Reachability Analyzer found a path the cuts should block, or none after a restore (paged CRITICAL). */
+  | 'REACHABILITY_UNVERIFIED'
+  /** A Reachability Analyzer check failed or never started: the cuts are not proven either way (paged). */
+  | 'REACHABILITY_UNKNOWN';

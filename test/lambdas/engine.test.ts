@@ -210,3 +210,67 @@ describe('RemediationEngine', () => {
     expect(errors).toContain('could not read the served DNS weights; the reconcile compares no weights this time');
   });
 });
+
+describe('RemediationEngine: proof with Reachability Analyzer', () => {
+  const NACL_CUT = {
+    addedNaclEntries: [
+      { networkAclId: 'acl-pub', ruleNumber: 900, egress: false, cidrBlock: '0.0.0.0/0', ruleAction: 'deny' as const },
+      { networkAclId: 'acl-priv', ruleNumber: 200, egress: true, cidrBlock: '198.51.100.0/24', ruleAction: 'deny' as const },
+    ],
+  };
+  const cutting: EffectExecutor = {
+    execute: async (effect) => (effect.type === 'CUT_INTERNET' ? { effectId: effect.id, isolation: NACL_CUT } : { effectId: effect.id }),
+  };
+  const engine = (store: MemoryStore, executor: EffectExecutor, observer: WorldObserver | undefined, now: number) =>
+    new RemediationEngine({ topology: topology(4, { minHealthyClusters: 2, verifyReachability: true }), store, executor, observer, alarms: { read: async () => [] }, logger: silent, now: () => now });
+
+  test('when an isolation completes, the engine starts the check; a later reconcile reads it and a path found pages CRITICAL', async () => {
+    // GIVEN: cluster a isolated through the engine
+    const store = new MemoryStore();
+    const executed: Effect[] = [];
+    const executor: EffectExecutor = { execute: async (e, ctx) => (executed.push(e), cutting.execute(e, ctx)) };
+    await engine(store, executor, undefined, T0).apply({ type: 'RECONCILE', id: 'r1', observedAlarms: [alarmState('a', T0)] });
+    const check = store.world.clusters.a.reachability!;
+    expect(executed.filter((e) => e.type === 'VERIFY_REACHABILITY')).toEqual([{ type: 'VERIFY_REACHABILITY', id: check.id, clusterId: 'a', expect: 'BLOCKED', paths: ['INTERNET_TO_NODE', 'NODE_TO_SITES'] }]);
+    const asked: unknown[] = [];
+    const observer: WorldObserver = {
+      currentWeights: async () => ({}),
+      observeIsolation: async () => ({ internetCut: true, blockProducerPathCut: true }),
+      observeReachability: async (clusterId, checkId, since) => (
+        asked.push([clusterId, checkId, since]),
+        [
+          { path: 'internet-to-node', status: 'succeeded', pathFound: true },
+          { path: 'node-to-site:198.51.100.0/24', status: 'succeeded', pathFound: false },
+        ]
+      ),
+    };
+
+    // WHEN
+    const report = await engine(store, executor, observer, T0 + 5 * MIN).reconcile('r2');
+
+    // THEN
+    expect(asked).toEqual([['a', check.id, check.startedAt]]);
+    expect(report.outcome).toBe('REACHABILITY_UNVERIFIED');
+    expect(store.world.clusters.a.reachability?.status).toBe('UNVERIFIED');
+    expect(executed.filter((e) => e.type === 'NOTIFY').pop()).toMatchObject({ severity: 'CRITICAL' });
+  });
+
+  test('when the analyses cannot be read, the check stays pending and the reconcile goes on', async () => {
+    // GIVEN
+    const store = new MemoryStore();
+    await engine(store, cutting, undefined, T0).apply({ type: 'RECONCILE', id: 'r1', observedAlarms: [alarmState('a', T0)] });
+    const observer: WorldObserver = {
+      currentWeights: async () => ({}),
+      observeIsolation: async () => ({ internetCut: true, blockProducerPathCut: true }),
+      observeReachability: async () => {
+        throw new Error('UnauthorizedOperation');
+      },
+    };
+
+    // WHEN
+    await engine(store, cutting, observer, T0 + 5 * MIN).reconcile('r2');
+
+    // THEN
+    expect(store.world.clusters.a.reachability?.status).toBe('PENDING');
+  });
+});
