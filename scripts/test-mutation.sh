@@ -1,15 +1,49 @@
 #!/usr/bin/env bash
 # Mutation testing of the decision core's safety rules (lambdas/core/policy.ts, weights.ts, decide.ts) against
-# the core tests only (jest.mutation.config.js), then MUTATION.md: the score and every surviving mutant, each
-# with why it is equivalent (scripts/mutation-equivalents.json) or flagged as a missing test.
+# the core tests only (jest.mutation.config.js), then MUTATION.md: the score per file and every surviving
+# mutant, each with why it is equivalent (scripts/mutation-equivalents.json) or flagged as a missing test.
 #
-# Tens of minutes on 2 cores, so not part of CI. Incremental: a re-run only re-tests mutants whose code or
-# tests changed (reports/stryker-incremental.json). Extra arguments go to Stryker (e.g. --concurrency 2).
+# Hours on 2 shared cores, so not part of CI. Stryker runs chunk by chunk (scripts/mutation-chunks.js: whole
+# top-level declarations, about 180 lines each), each chunk with its own incremental file and JSON report
+# under reports/mutation/, so a finished chunk is kept when a later one is stopped, and a re-run only re-tests
+# the mutants whose code or tests changed. MUTATION.md is written from every chunk report present.
+#
+#   npm run test:mutation                                  # every chunk
+#   MUTATION_CHUNKS='^(weights|policy-2)$' npm run test:mutation   # only the chunks whose name matches
+#   npm run test:mutation -- --concurrency 1               # extra arguments go to Stryker
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Every mutant runs the property tests too; fewer random histories per mutant keep a run within the hour.
-export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-10}"
+# Every mutant runs the property tests too; a few random histories per mutant (the same ones for every mutant:
+# test/lambdas/core/mutation.setup.ts fixes the seed) keep the cost per mutant down.
+export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-5}"
+# Tells the tests they run against instrumented code (the timing test is skipped there).
+export SEEDSHIELD_MUTATION_RUN=1
+only="${MUTATION_CHUNKS:-.}"
+mkdir -p reports/mutation/chunks
 status=0
-node node_modules/@stryker-mutator/core/bin/stryker.js run stryker.config.json "$@" || status=$?
-node scripts/mutation-report.js reports/mutation/mutation.json MUTATION.md
+while read -r name range; do
+  [[ "$name" =~ $only ]] || continue
+  config="reports/mutation/chunks/$name.stryker.json"
+  # The chunk's config: stryker.config.json with this chunk's range, incremental file and report.
+  node -e '
+    const [base, range, name, out] = process.argv.slice(1);
+    const c = JSON.parse(require("fs").readFileSync(base, "utf8"));
+    delete c.$schema;
+    Object.assign(c, {
+      mutate: [range],
+      incrementalFile: `reports/mutation/chunks/${name}.incremental.json`,
+      jsonReporter: { fileName: `reports/mutation/chunks/${name}.json` },
+      reporters: ["progress", "json"],
+    });
+    require("fs").writeFileSync(out, JSON.stringify(c, null, 2));
+  ' stryker.config.json "$range" "$name" "$config"
+  echo "== chunk $name: $range ($(date -u +%H:%M:%S))"
+  start=$(date +%s)
+  node node_modules/@stryker-mutator/core/bin/stryker.js run "$config" "$@" || status=$?
+  secs=$(( $(date +%s) - start ))
+  # The chunk's wall time and when it ran, for MUTATION.md.
+  echo "$secs $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "reports/mutation/chunks/$name.time"
+  echo "== chunk $name done in $secs s (exit $status)"
+done < <(node scripts/mutation-chunks.js)
+node scripts/mutation-report.js reports/mutation/chunks MUTATION.md
 exit "$status"

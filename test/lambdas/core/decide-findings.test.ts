@@ -230,7 +230,7 @@ describe('property: non-compromise findings', () => {
           state = d.next;
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.SEEDSHIELD_PROPERTY_RUNS ?? 200) },
     );
   });
 });

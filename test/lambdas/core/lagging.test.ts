@@ -232,7 +232,7 @@ describe('lagging: properties', () => {
           }
         }
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.SEEDSHIELD_PROPERTY_RUNS ?? 200) },
     );
   });
 });

@@ -46,6 +46,56 @@ describe('effectiveWeights', () => {
     ).toThrow(WeightInvariantError);
   });
 
+  test.each([
+    {
+      condition: 'a weight-0 record serves fully',
+      inputs: [{ id: 'a', baseWeight: 0, servingPercent: 100 }, { id: 'b', baseWeight: 100, servingPercent: 100 }],
+      weights: { a: 0, b: 100 },
+    },
+    {
+      condition: 'a weight-0 record ramps',
+      inputs: [{ id: 'a', baseWeight: 0, servingPercent: 50 }, { id: 'b', baseWeight: 100, servingPercent: 100 }],
+      weights: { a: 0, b: 100 },
+    },
+    {
+      condition: 'a small record ramps at 10 % (0.1 rounds to 0, but a serving record is never out of DNS)',
+      inputs: [{ id: 'a', baseWeight: 1, servingPercent: 10 }, { id: 'b', baseWeight: 100, servingPercent: 100 }],
+      weights: { a: 1, b: 100 },
+    },
+    {
+      condition: 'two records ramp at half and a small one serves fully (it takes the rest of the total)',
+      inputs: [{ id: 'a', baseWeight: 100, servingPercent: 50 }, { id: 'b', baseWeight: 100, servingPercent: 50 }, { id: 'c', baseWeight: 10, servingPercent: 100 }],
+      weights: { a: 50, b: 50, c: 110 },
+    },
+    {
+      condition: 'two records ramp and one serves fully',
+      inputs: [{ id: 'a', baseWeight: 100, servingPercent: 10 }, { id: 'b', baseWeight: 100, servingPercent: 50 }, { id: 'c', baseWeight: 100, servingPercent: 100 }],
+      weights: { a: 10, b: 50, c: 240 },
+    },
+    { condition: 'there are no records', inputs: [], weights: {} },
+  ])('when $condition, the weights are $weights', ({ inputs, weights }) => {
+    // GIVEN / WHEN / THEN (expected values worked out by hand from the rule, not by the function)
+    expect(effectiveWeights(inputs)).toEqual(weights);
+  });
+
+  test.each([
+    { condition: 'below 0', servingPercent: -1 },
+    { condition: 'above 100', servingPercent: 101 },
+    { condition: 'not a number', servingPercent: Number.NaN },
+    { condition: 'infinite', servingPercent: Number.POSITIVE_INFINITY },
+  ])('when a servingPercent is $condition, it throws WeightInvariantError naming the record', ({ servingPercent }) => {
+    expect(() => effectiveWeights([{ id: 'a', baseWeight: 100, servingPercent }, { id: 'b', baseWeight: 100, servingPercent: 100 }])).toThrow(
+      new WeightInvariantError(`servingPercent of a must be between 0 and 100, got: ${servingPercent}`),
+    );
+  });
+
+  test('when every record would be 0, the error says why Route 53 must not see it', () => {
+    expect(() => effectiveWeights([{ id: 'a', baseWeight: 100, servingPercent: 0 }])).toThrow(
+      'every record would have weight 0; Route 53 would then answer with all of them, isolated clusters included',
+    );
+    expect(new WeightInvariantError('x').name).toBe('WeightInvariantError');
+  });
+
   test('when inputs are random, weights stay in 0..255, isolated ones are 0, serving ones are > 0, healthy ratios hold', () => {
     fc.assert(
       fc.property(
