@@ -2,10 +2,11 @@
  * Builds the whole seedshield app from a validated configuration. Shared by `bin/seedshield.ts`, the tests
  * and the benchmarks, so all three synthesize exactly the same stacks.
  */
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { stackNames } from './config/naming';
 import { SeedshieldConfig } from './config/schema';
+import { KmsGrantsOnlyForAwsResources } from './constructs/kms-grant-guard';
 import { ClusterStack } from './stacks/cluster-stack';
 import { ControlPlaneStack } from './stacks/control-plane-stack';
 import { DnsStack } from './stacks/dns-stack';
@@ -30,6 +31,8 @@ export interface BuildOptions {
 export function buildSeedshieldApp(app: App, config: SeedshieldConfig, options: BuildOptions = {}): SeedshieldStacks {
   const home = { account: config.controlPlane.account, region: config.controlPlane.homeRegion };
   Tags.of(app).add('app', 'seedshield');
+  // Every key, including ones added later: grants only for AWS services acting for their resources (CT.KMS.PR.3).
+  Aspects.of(app).add(new KmsGrantsOnlyForAwsResources(), { priority: AspectPriority.MUTATING });
 
   const controlPlane = new ControlPlaneStack(app, stackNames.controlPlane, {
     env: home,

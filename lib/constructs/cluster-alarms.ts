@@ -6,6 +6,7 @@ import { alarmName, AlarmTriggerKind, CLUSTER_TAG_KEY } from '../config/naming';
 import { ValidationError } from '../errors';
 import { LAG_SETTLE_MS } from '../../lambdas/core/policy';
 import { NODE_AGENT_INTERVAL_SECONDS, NODE_AGENT_METRICS, NODE_AGENT_NAMESPACE } from './node-agent';
+import { acknowledgeControl } from '../control-tower';
 
 /** Thresholds of a cluster's chain-health (`lagging`) alarms, on the node agent's metrics. */
 export interface ChainHealthThresholds {
@@ -209,5 +210,10 @@ export class ClusterAlarms extends Construct {
       id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction',
       reason: 'Detection alarms act through EventBridge, not alarm actions: their state changes are forwarded to the control plane\'s bus (ClusterEventForwarder), which decides, isolates and notifies on-call.',
     });
+    acknowledgeControl(
+      this,
+      'cloudwatch_alarm_action_check',
+      'Detection alarms act through EventBridge, not alarm actions: their state changes are forwarded to the control plane\'s bus (ClusterEventForwarder), which decides, isolates and notifies on-call.',
+    );
   }
 }

@@ -2,6 +2,7 @@ import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeControl } from '../control-tower';
 
 /** Construct id of the stack-level provider `ec2.Vpc` creates for `restrictDefaultSecurityGroup` (aws-cdk-lib). */
 const DEFAULT_SG_PROVIDER_ID = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
@@ -29,5 +30,10 @@ export function encryptDefaultSecurityGroupHandlerLogs(scope: Construct, key: km
   });
   handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName, LogFormat: 'Text' });
   handler.node.addDependency(logGroup);
+  acknowledgeControl(
+    handler,
+    'lambda_inside_vpc_check',
+    'CDK\'s own provider for restrictDefaultSecurityGroup: it calls the EC2 API once per deployment to empty the default security group, and reaches nothing private.',
+  );
   return logGroup;
 }

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterOpsAlarmPrefix, CONTROL_BUS_NAME, opsAlarmName } from '../config/naming';
 import { ValidationError } from '../errors';
+import { acknowledgeControl } from '../control-tower';
 
 /**
  * The `detail` part of an EventBridge pattern that lets through only the GuardDuty findings the finding
@@ -121,6 +122,11 @@ export class ClusterEventForwarder extends Construct {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue IS the dead-letter queue of the forwarding rules; a DLQ of a DLQ would never be read.',
     });
+    acknowledgeControl(
+      this.deadLetterQueue,
+      'sqs_dlq_check',
+      'This queue IS the dead-letter queue of the forwarding rules; it is alarmed, not re-queued. RedriveAllowPolicy names SQS source queues, and none sends here.',
+    );
 
     const target = () => new targets.EventBus(homeBus, { deadLetterQueue: this.deadLetterQueue });
 

@@ -23,6 +23,7 @@ import { RuntimeTopology, topologyDigest } from '../config/topology';
 import { ValidationError } from '../errors';
 import { ignoredFindingTypes } from '../../lambdas/core/finding-policy';
 import { guardDutyFindingDetailPattern } from './event-forwarder';
+import { acknowledgeControl } from '../control-tower';
 
 /**
  * The tag keys the isolation actuators write and delete to record a cut (lambdas/actuators/ec2-isolation.ts:
@@ -126,6 +127,11 @@ export class RemediationControlPlane extends Construct {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue IS the dead-letter queue of every control-plane target; it is alarmed, not re-queued.',
     });
+    acknowledgeControl(
+      this.deadLetterQueue,
+      'sqs_dlq_check',
+      'This queue IS the dead-letter queue of EventBridge, Scheduler and the function; it is alarmed, not re-queued. RedriveAllowPolicy names SQS source queues, and none sends here.',
+    );
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmName: 'seedshield-control-plane-dead-letters',
       alarmDescription: 'Events or reconcile runs the remediation Lambda could not process: read them from the DLQ and replay or act by hand.',
@@ -257,6 +263,11 @@ export class RemediationControlPlane extends Construct {
     const ack = (id: string, reason: string) => Validations.of(this.remediationFunction).acknowledge({ id: `AwsSolutions::${id}`, reason });
     const nist = (construct: Construct, rule: string, reason: string) =>
       Validations.of(construct).acknowledge({ id: `NIST.800.53.R5::NIST.800.53.R5-${rule}`, reason });
+    acknowledgeControl(
+      this.remediationFunction,
+      'lambda_inside_vpc_check',
+      'The function only calls AWS APIs (EC2, Route 53, SSM, CloudWatch in every cluster region; DynamoDB and SNS at home) and reaches no private resource; a VPC would add NAT or one endpoint set per region, and a network path that can fail, without narrowing anything IAM does not already narrow.',
+    );
     nist(
       this.remediationFunction,
       'LambdaInsideVPC',

@@ -29,6 +29,7 @@ import { SessionJumpbox } from './session-jumpbox';
 import { encryptDefaultSecurityGroupHandlerLogs } from './default-sg-logs';
 import { eipAllocationArn, EipShieldProtection } from './shield-protection';
 import { ShieldedNlb } from './shielded-nlb';
+import { acknowledgeControl } from '../control-tower';
 
 /** Prefix length of each public subnet (NLB nodes and NAT gateways only). */
 const PUBLIC_SUBNET_MASK = 24;
@@ -376,6 +377,11 @@ export class SeedCluster extends Construct {
       id: 'AwsSolutions::AwsSolutions-VPC3',
       reason: 'Dedicated ACLs are the control plane\'s isolation lever: allow-all at 1000; at run time an isolation inserts, below it, allows for the VPC (and site) CIDRs and denies for the internet and site CIDRs, both directions, which also stop established flows.',
     });
+    acknowledgeControl(
+      acl,
+      'nacl_no_unrestricted_ssh_rdp_check',
+      'The ACL is the isolation switch, not the port filter: security groups admit only the seed listener ports from the internet, none admits 22 or 3389 (operators use Session Manager). Splitting allow-all by port would move the rule numbers an isolation writes around.',
+    );
     return acl;
   }
 

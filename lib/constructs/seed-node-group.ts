@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ValidationError } from '../errors';
+import { acknowledgeControl } from '../control-tower';
 
 /**
  * SSM parameter of Canonical's current Ubuntu 22.04 LTS amd64 AMI. The spring .deb targets Ubuntu, and the
@@ -165,5 +166,15 @@ export class SeedNodeGroup extends Construct {
       id: 'AwsSolutions::AwsSolutions-AS3',
       reason: 'Health reaches on-call through the NLB healthy-host alarm and the control plane, not per scaling event; a fixed-size group rarely scales.',
     });
+    acknowledgeControl(
+      this.autoScalingGroup,
+      'autoscaling_multiple_az_check',
+      'The group spans every AZ of the cluster: VPCZoneIdentifier lists one private subnet per AZ, which is how a VPC group names its zones. The rule only reads the AvailabilityZones property.',
+    );
+    acknowledgeControl(
+      this.autoScalingGroup,
+      'autoscaling_mixed_instances_policy_multiple_instance_types_check',
+      'Seed nodes run the one instance type the config sizes for nodeos (memory for chain state, network); a second type would put seeds on a size nobody chose or tested. The group is fixed-size, not scaling for capacity.',
+    );
   }
 }

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { createLogsKey } from './logs-key';
+import { acknowledgeControl } from '../control-tower';
 
 /** Props of {@link SessionJumpbox}. */
 export interface SessionJumpboxProps {
@@ -130,6 +131,16 @@ export class SessionJumpbox extends Construct {
       id: 'NIST.800.53.R5::NIST.800.53.R5-EC2InstancesInVPC',
       reason: 'False positive: the instance IS in a private subnet of the cluster VPC; the subnet is set on its network interface (NetworkInterfaces[0].SubnetId, because of AssociatePublicIpAddress: false), which the rule does not read.',
     });
+    acknowledgeControl(
+      this.instance,
+      'ec2_instance_nitro_encryption_in_transit_check',
+      'The jumpbox\'s only traffic is Session Manager (TLS) and ssh to the seed nodes (encrypted end to end); Nitro link encryption would add nothing, on an instance type several times the price of a t3.micro.',
+    );
+    acknowledgeControl(
+      this.instance,
+      'ec2_launch_template_monitoring_enabled_check',
+      'Detailed monitoring is on: the instance sets Monitoring itself. The launch template CDK adds carries only the IMDSv2 metadata options; setting it there too would replace the instance for nothing.',
+    );
   }
 
   /**

@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { ValidationError } from '../errors';
 import { HTTP_API_PORT, P2P_PORT } from './seed-node-user-data';
+import { acknowledgeControl } from '../control-tower';
 
 /** TCP port of the TLS HTTP API listener, used instead of plain 8888 when a certificate is given. */
 export const HTTPS_API_PORT = 443;
@@ -68,6 +69,17 @@ export class ShieldedNlb extends Construct {
       id: 'AwsSolutions::AwsSolutions-EC23',
       reason: 'A public seed: the NLB must accept p2p and API connections from any address, on the listener ports only.',
     });
+    // Control Tower allows the internet on 80/443 only, and lists 8888 (nodeos' HTTP port) as high-risk.
+    acknowledgeControl(
+      this.securityGroup,
+      'vpc_sg_open_only_to_authorized_ports_check',
+      'A public seed: peers anywhere on the internet connect to the p2p port (9876), and the read-only chain API listener (8888, or 443 with TLS) is public by design. Only the listener ports are open; the control plane revokes them to isolate the cluster.',
+    );
+    acknowledgeControl(
+      this.securityGroup,
+      'vpc_sg_restricted_common_ports_check',
+      'Port 8888 is nodeos\' read-only chain API (get_info, blocks), published on purpose for the public: not an admin or database port. Set clusters[].httpsCertificateArn to serve it on 443 with TLS instead.',
+    );
 
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
       vpc: props.vpc,
@@ -87,6 +99,11 @@ export class ShieldedNlb extends Construct {
       id: 'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
       reason: 'NLB access logs only cover TLS listeners; the p2p listener is plain TCP. VPC flow logs (encrypted, kept one year) record every flow instead.',
     });
+    acknowledgeControl(
+      this.loadBalancer,
+      'elbv2_logging_enabled_check',
+      'NLB access logs only record TLS listeners (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html); the p2p listener is plain TCP, so a log bucket would stay empty. VPC flow logs (encrypted, kept one year) record every flow instead.',
+    );
 
     // Client IPs preserved: otherwise every peer looks like the NLB to nodeos, and p2p-max-nodes-per-host
     // would cap the whole internet at a couple of connections.

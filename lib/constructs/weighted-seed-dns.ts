@@ -17,6 +17,7 @@ import { ClusterConfig, ExternalClusterConfig } from '../config/schema';
 import { ValidationError } from '../errors';
 import { LAMBDA_BUNDLING } from './lambda-bundling';
 import { createLogsKey } from './logs-key';
+import { acknowledgeControl } from '../control-tower';
 
 /** How long CloudFormation waits for the custom resource's answer (the function times out at 5 min). */
 const CUSTOM_RESOURCE_SERVICE_TIMEOUT = Duration.minutes(6);
@@ -117,6 +118,11 @@ export class WeightedSeedDns extends Construct {
     this.#grant(role, logGroup, props, recordName, stateTableName);
     const nist = (rule: string, reason: string) => Validations.of(this.handler).acknowledge({ id: `NIST.800.53.R5::NIST.800.53.R5-${rule}`, reason });
     nist('LambdaDLQ', 'A CloudFormation custom resource provider: a failed invocation fails (and rolls back) the deployment that made it, within serviceTimeout; a queued copy of the request would be stale.');
+    acknowledgeControl(
+      this.handler,
+      'lambda_inside_vpc_check',
+      'A custom resource provider calling only AWS APIs (Route 53, DynamoDB, SSM in the cluster regions); no private resource to reach, and a VPC would need NAT or endpoints for nothing IAM does not already narrow.',
+    );
     nist('LambdaInsideVPC', 'Calls only AWS APIs (Route 53, DynamoDB, SSM in the cluster regions); no private resource to reach, and a VPC would need NAT or endpoints for nothing IAM does not already narrow.');
     nist('LambdaConcurrency', 'Invoked only by CloudFormation, once per weighted record per deployment (a handful at most); reserving concurrency would take from the account pool without bounding anything real.');
     Validations.of(role).acknowledge({
