@@ -186,8 +186,19 @@ export async function runPreflight(config: SeedshieldConfig, clients: PreflightC
     const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions;
     if (typeof unreserved !== 'number') throw new CommandError('no UnreservedConcurrentExecutions in the answer');
     const left = unreserved - REMEDIATION_RESERVED_CONCURRENCY;
-    const detail = `${unreserved} unreserved of ${settings.AccountLimit?.ConcurrentExecutions}; reserving ${REMEDIATION_RESERVED_CONCURRENCY} leaves ${left}, Lambda keeps at least ${LAMBDA_MIN_UNRESERVED_CONCURRENCY}`;
-    out.push(result('lambda-concurrency', home, left >= LAMBDA_MIN_UNRESERVED_CONCURRENCY ? 'PASS' : 'FAIL', detail));
+    const canReserve = left >= LAMBDA_MIN_UNRESERVED_CONCURRENCY;
+    const of = `${unreserved} unreserved of ${settings.AccountLimit?.ConcurrentExecutions}`;
+    if (config.controlPlane.reservedConcurrency === 'none') {
+      // Nothing to reserve, so nothing can fail; but once the quota allows it, serialised decisions are better.
+      out.push(
+        canReserve
+          ? result('lambda-concurrency', home, 'WARN', `${of}: enough to reserve ${REMEDIATION_RESERVED_CONCURRENCY} now, but controlPlane.reservedConcurrency is "none" (decisions may overlap)`, `set controlPlane.reservedConcurrency to ${REMEDIATION_RESERVED_CONCURRENCY} and deploy again`)
+          : result('lambda-concurrency', home, 'PASS', `${of}; controlPlane.reservedConcurrency is "none": nothing reserved`),
+      );
+    } else {
+      const detail = `${of}; reserving ${REMEDIATION_RESERVED_CONCURRENCY} leaves ${left}, Lambda keeps at least ${LAMBDA_MIN_UNRESERVED_CONCURRENCY}`;
+      out.push(result('lambda-concurrency', home, canReserve ? 'PASS' : 'FAIL', detail));
+    }
   } catch (err) {
     out.push(result('lambda-concurrency', home, 'WARN', `cannot read the Lambda account settings (${errText(err)})`));
   }

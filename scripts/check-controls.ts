@@ -41,7 +41,7 @@ function main(args: string[]): number {
     throw err;
   }
   // The same feature flags as `cdk synth` (cdk.json), so the templates checked are the templates deployed.
-  const context = (require(path.join(ROOT, 'cdk.json')) as { context: Record<string, unknown> }).context;
+  const context = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
   const started = Date.now();
   // cdk-nag and CloudFormation's own schema check already ran in `npm run synth`: only the Control Tower rules here.
   process.env.CDK_VALIDATION = 'false';

@@ -207,6 +207,21 @@ export const ControlPlaneSchema = z.strictObject({
     })
     .refine((p) => p.defaultHours <= p.maxHours, { error: 'defaultHours must not exceed maxHours. Fix: raise maxHours or lower defaultHours', path: ['defaultHours'] })
     .default({ defaultHours: 4, maxHours: 24 }),
+  /**
+   * What the remediation function reserves of the home region's Lambda concurrency. `1`: one decision at a time
+   * (each sends the whole weight set to Route 53; serialised, two can never land out of order). `"none"`: no
+   * reservation, for an account that cannot spare one: Lambda refuses a reservation that leaves less than 100
+   * unreserved, and a new account often has 10 in all. Decisions may then overlap: conditional writes still keep
+   * the state right, and a weight set that landed out of order is set back by the next reconcile (DNS_REPAIRED).
+   * Switch back to 1 once the quota is raised (`seedshield preflight` says when it can be).
+   * @default 1
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  reservedConcurrency: z
+    .union([z.literal(1), z.literal('none')], {
+      error: 'must be 1 (one decision at a time) or "none" (no reservation, for an account whose Lambda concurrency cannot leave 100 unreserved). Fix: 1, or "none" until the "Concurrent executions" quota is raised',
+    })
+    .default(1),
   /** Minutes an alarm may sit in INSUFFICIENT_DATA (holding its cluster: no isolation, no restore) before on-call is paged. @default 15 */
   insufficientDataPageMinutes: z.number().int().min(1).max(1440).default(15),
   notifications: z

@@ -52,6 +52,14 @@ export interface RemediationControlPlaneProps {
    * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
    */
   readonly existingNotificationTopic?: sns.ITopic;
+  /**
+   * Reserve a concurrency of 1 for the remediation function (one decision at a time). `false` for an account
+   * whose Lambda concurrency cannot leave 100 unreserved: decisions may overlap, and the reconcile repairs a
+   * weight set that landed out of order (config `controlPlane.reservedConcurrency: "none"`).
+   * @default true
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
@@ -164,7 +172,7 @@ export class RemediationControlPlane extends Construct {
       // but each decision sends the WHOLE weight set to Route 53: two concurrent ones could land in the
       // opposite order of their commits and leave a stale set live. Serialising them removes that race (and
       // keeps well inside Route 53's 5 requests/second). A burst queues in Lambda's async queue (up to 6 h).
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: (props.reserveConcurrency ?? true) ? 1 : undefined,
       // EventBridge and Scheduler invoke asynchronously: their target DLQs catch what they could not deliver,
       // this one what the function itself failed after Lambda's own retries. One queue, one alarm.
       deadLetterQueue: this.deadLetterQueue,
@@ -263,6 +271,13 @@ export class RemediationControlPlane extends Construct {
     const ack = (id: string, reason: string) => Validations.of(this.remediationFunction).acknowledge({ id: `AwsSolutions::${id}`, reason });
     const nist = (construct: Construct, rule: string, reason: string) =>
       Validations.of(construct).acknowledge({ id: `NIST.800.53.R5::NIST.800.53.R5-${rule}`, reason });
+    if (!(props.reserveConcurrency ?? true)) {
+      nist(
+        this.remediationFunction,
+        'LambdaConcurrency',
+        'controlPlane.reservedConcurrency is "none": the account cannot spare a reservation (Lambda keeps 100 unreserved). Conditional writes keep the state right; the reconcile repairs a weight set that landed out of order.',
+      );
+    }
     acknowledgeControl(
       this.remediationFunction,
       'lambda_inside_vpc_check',

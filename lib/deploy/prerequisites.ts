@@ -26,7 +26,7 @@ export const QUOTA_CODES = {
 
 /** Lambda keeps this much of the account's concurrency unreserved; a reservation may not eat into it. */
 export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
-/** The remediation function reserves this much (one decision at a time). */
+/** The remediation function reserves this much (one decision at a time) unless `controlPlane.reservedConcurrency` is "none". */
 export const REMEDIATION_RESERVED_CONCURRENCY = 1;
 
 /** Every prerequisite, in the order preflight checks them. */
@@ -37,7 +37,7 @@ export const PREREQUISITES: readonly Prerequisite[] = [
   { id: 'eip-quota', requirement: 'Elastic IP quota per cluster region for 2 per AZ (one NLB address, one NAT gateway) on top of the addresses already allocated; the default is 5.', fix: 'request an increase of "EC2-VPC Elastic IPs" (L-0263D0A3) in Service Quotas for the region' },
   { id: 'nat-quota', requirement: 'NAT gateway quota of at least 1 per Availability Zone in every cluster region.', fix: 'request an increase of "NAT gateways per Availability Zone" (L-FE5A380F)' },
   { id: 'vpn-quota', requirement: 'Site-to-Site VPN connection quota per cluster region for 2 per site (one per line).', fix: 'request an increase of "Site-to-Site VPN connections per Region" (L-3E6EC3A3)' },
-  { id: 'lambda-concurrency', requirement: `Lambda concurrency in the home region that leaves ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved after the remediation function reserves ${REMEDIATION_RESERVED_CONCURRENCY} (new accounts often have a total of 10).`, fix: 'request an increase of "Concurrent executions" (Lambda, L-B99A9384) in the home region' },
+  { id: 'lambda-concurrency', requirement: `Lambda concurrency in the home region that leaves ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved after the remediation function reserves ${REMEDIATION_RESERVED_CONCURRENCY} (new accounts often have a total of 10), or \`controlPlane.reservedConcurrency\` set to \`"none"\`.`, fix: `request an increase of "Concurrent executions" (Lambda, L-B99A9384) in the home region to ${LAMBDA_MIN_UNRESERVED_CONCURRENCY + REMEDIATION_RESERVED_CONCURRENCY} or more, or set controlPlane.reservedConcurrency to "none" until it is raised (README: Deploy on a real account, Reserved concurrency)` },
   { id: 'ssm-parameters', requirement: 'Every SSM parameter the config names (customer gateway IPs, block producer peers) in every cluster region, holding a valid address.', fix: 'seedshield params lists each one with the command that creates it' },
   { id: 'peer-key-secret', requirement: 'The nodeos peer-key secret (`nodeos.peerKeySecretName`) in every cluster region.', fix: 'aws secretsmanager create-secret --region REGION --name NAME --secret-string ...' },
   { id: 'guardduty', requirement: 'GuardDuty enabled in every cluster region (compromise detection reads its findings).', fix: 'aws guardduty create-detector --enable --region REGION (or enable it from the organization\'s delegated administrator)' },

@@ -31,6 +31,7 @@ export class ControlPlaneStack extends Stack {
       reconcileInterval: Duration.minutes(cp.reconcileIntervalMinutes),
       notificationEmail: cp.notifications.email,
       existingNotificationTopic: cp.notifications.topicArn ? sns.Topic.fromTopicArn(this, 'OnCallTopic', cp.notifications.topicArn) : undefined,
+      reserveConcurrency: cp.reservedConcurrency === 1,
     });
     const topology = toRuntimeTopology(props.config);
     this.alarms = new ControlPlaneAlarms(this, 'Alarms', {

@@ -182,7 +182,33 @@ describe('seedshield preflight', () => {
     // WHEN
     const results = await runPreflight(config, motoClients);
     // THEN
-    expect(results.find((r) => r.check === 'lambda-concurrency')).toMatchObject({ status: 'FAIL', region: 'eu-north-1', detail: '10 unreserved of 10; reserving 1 leaves 9, Lambda keeps at least 100' });
+    const check = results.find((r) => r.check === 'lambda-concurrency');
+    expect(check).toMatchObject({ status: 'FAIL', region: 'eu-north-1', detail: '10 unreserved of 10; reserving 1 leaves 9, Lambda keeps at least 100' });
+    // The fix names both ways out: the quota, or the config field that drops the reservation.
+    expect(check?.fix).toContain('L-B99A9384');
+    expect(check?.fix).toContain('controlPlane.reservedConcurrency to "none"');
+  });
+
+  test('when reservedConcurrency is "none" on a new account\'s 10, lambda-concurrency PASSes (nothing is reserved)', async () => {
+    // GIVEN
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+    const none = { ...config, controlPlane: { ...config.controlPlane, reservedConcurrency: 'none' as const } };
+    // WHEN
+    const results = await runPreflight(none, motoClients);
+    // THEN
+    expect(results.find((r) => r.check === 'lambda-concurrency')).toMatchObject({ status: 'PASS', detail: '10 unreserved of 10; controlPlane.reservedConcurrency is "none": nothing reserved' });
+  });
+
+  test('when reservedConcurrency is "none" and the quota now allows a reservation, lambda-concurrency WARNs to switch back to 1', async () => {
+    // GIVEN: the beforeEach account (1000 unreserved)
+    const none = { ...config, controlPlane: { ...config.controlPlane, reservedConcurrency: 'none' as const } };
+    // WHEN
+    const results = await runPreflight(none, motoClients);
+    // THEN
+    expect(results.find((r) => r.check === 'lambda-concurrency')).toMatchObject({
+      status: 'WARN',
+      fix: 'set controlPlane.reservedConcurrency to 1 and deploy again',
+    });
   });
 
   test('when shieldAdvanced is true and the subscription is INACTIVE, shield-advanced FAILs', async () => {

@@ -182,3 +182,19 @@ describe('the event forwarders in the cluster stacks', () => {
     }
   });
 });
+
+describe('the control-plane stack with controlPlane.reservedConcurrency "none"', () => {
+  test('when synthesized, the remediation function reserves nothing, and NIST\'s LambdaConcurrency is acknowledged instead of failing synth', () => {
+    // GIVEN
+    const config = configWith((raw) => (raw.controlPlane.reservedConcurrency = 'none'));
+    // WHEN
+    const { stacks } = buildApp(config);
+    const template = Template.fromStack(stacks.controlPlane);
+    // THEN
+    const remediation = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x', Environment: { Variables: Match.objectLike({ SEEDSHIELD_TOPOLOGY_PATH: Match.anyValue() }) } } }));
+    expect(remediation).toHaveLength(1);
+    expect(remediation[0].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const acks = stacks.controlPlane.controlPlane.remediationFunction.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => Object.keys(m.data as object)[0]);
+    expect(acks).toContain('NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency');
+  });
+});
