@@ -4,44 +4,22 @@
  * call counted per service and command.
  */
 import { performance } from 'perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpRequest } from '@smithy/core/protocols';
-import { alarmName } from '../lib/config/naming';
-import type { RuntimeTopology } from '../lib/config/topology';
 import { AwsClients } from '../lambdas/actuators/clients';
+import { Route53WeightActuator } from '../lambdas/actuators/route53';
 import type { EngineReport } from '../lambdas/engine';
-import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
 import { wireControlPlane } from '../lambdas/wiring';
 import { startMoto } from '../drill/moto';
-import { buildClusterWorld, buildDnsWorld, type ClusterWorld, createStateTable } from '../drill/world';
+import { alarmDelivery, type BenchClock, buildEngineWorld, type Call, CLUSTERS, CYCLE_SPACING_MS, describeRequest, HOME, reconcileDelivery, restoreCluster, T0 } from './engine-world';
 import { onCleanUp } from './process';
 import { Miss, Row, Section, table } from './report';
 import { formatMs, median, percentile } from './stats';
 
 const CYCLES = 15;
-const HOME = 'eu-west-1';
-const ACCOUNT = '123456789012';
-const CLUSTERS = [
-  { id: 'eu-west', region: 'eu-west-1' },
-  { id: 'eu-central', region: 'eu-central-1' },
-  { id: 'us-east', region: 'us-east-1' },
-] as const;
-const T0 = Date.UTC(2026, 0, 5);
-const MIN = 60_000;
-/** Cycles this far apart in simulated time: past every cooldown and the isolation rate-limit window. */
-const CYCLE_SPACING_MS = 3 * 60 * MIN;
-const MAX_RECONCILES_PER_RESTORE = 10;
 /** The Route 53 actuator's default INSYNC polling: first sleep 1 s, doubling, capped at 10 s (route53.ts). */
 const POLL_INITIAL_MS = 1_000;
 const POLL_MAX_MS = 10_000;
-
-/** One AWS API call as seen on the wire. */
-interface Call {
-  readonly service: string;
-  readonly command: string;
-}
 
 /**
  * The SDK's HTTP handler with a tally: every request (retries included) is recorded by signing service and
@@ -67,25 +45,6 @@ class CountingHandler {
   }
 }
 
-/** Service and command of a signed SDK request. @internal */
-export function describeRequest(request: Pick<HttpRequest, 'method' | 'path' | 'headers' | 'body'>): Call {
-  const header = (name: string) => Object.entries(request.headers).find(([k]) => k.toLowerCase() === name)?.[1];
-  const service = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(header('authorization') ?? '')?.[1] ?? 'unknown';
-  const target = header('x-amz-target');
-  if (target) return { service, command: target.split('.').pop()! };
-  const rpc = /\/operation\/([A-Za-z0-9]+)$/.exec(request.path);
-  if (rpc) return { service, command: rpc[1] };
-  const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : '';
-  const action = body.includes('Action=') ? new URLSearchParams(body).get('Action') : null;
-  if (action) return { service, command: action };
-  if (service === 'route53') {
-    const p = request.path.replace(/\/$/, '');
-    if (/\/hostedzone\/[^/]+\/rrset$/.test(p)) return { service, command: request.method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets' };
-    if (/\/change\/[^/]+$/.test(p)) return { service, command: 'GetChange' };
-  }
-  return { service, command: `${request.method} ${request.path}` };
-}
-
 const key = (c: Call) => `${c.service} ${c.command}`;
 
 function tally(calls: readonly Call[]): Map<string, number> {
@@ -101,42 +60,22 @@ function pollSleepMs(polls: number): number {
   return total;
 }
 
-function alarmDelivery(id: string, clusterId: string, region: string, state: 'ALARM' | 'OK', at: number) {
-  const name = alarmName(clusterId, 'ddos', 'nlb');
-  const ts = new Date(at).toISOString().replace('Z', '+0000');
-  return {
-    version: '0',
-    id,
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: ACCOUNT,
-    time: new Date(at).toISOString(),
-    region,
-    resources: [`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${name}`],
-    detail: {
-      alarmName: name,
-      state: { value: state, reason: 'seedshield bench', timestamp: ts },
-      previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM', reason: 'seedshield bench', timestamp: ts },
-      configuration: { metrics: [] },
-    },
-  };
-}
-
-function reconcileDelivery(id: string, at: number) {
-  return { version: '0', id, 'detail-type': RECONCILE_DETAIL_TYPE, source: RECONCILE_SOURCE, account: ACCOUNT, time: new Date(at).toISOString(), region: HOME, resources: [], detail: {} };
-}
-
 interface Delivery {
   readonly report: EngineReport;
   readonly wallMs: number;
   readonly calls: Call[];
 }
 
-/** DNS change batches a delivery's decisions asked for, and the most any one decision asked for. */
-function dnsDecisions(report: EngineReport): { decisions: number; maxPerDecision: number } {
+/**
+ * DNS change batches a delivery's decisions asked for, the most any one decision asked for, and the repairs
+ * among them. Every weight change, a reconcile's repair included, is a SET_DNS_WEIGHTS effect in a decision's
+ * plan (the core decides repairs, with ids `${event.id}:${i}` like any effect); a repair is a decision the core
+ * headlines DNS_REPAIRED.
+ */
+function dnsDecisions(report: EngineReport): { decisions: number; maxPerDecision: number; repairs: number } {
   const perDecision = report.decisions.map((d) => d.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS').length);
-  const repairs = report.executed.filter((e) => e.effect.type === 'SET_DNS_WEIGHTS' && e.effect.id.endsWith(':dns-repair')).length;
-  return { decisions: perDecision.filter((n) => n > 0).length + repairs, maxPerDecision: Math.max(0, ...perDecision, repairs > 0 ? 1 : 0) };
+  const repairs = report.decisions.filter((d, i) => d.outcome === 'DNS_REPAIRED' && perDecision[i] > 0).length;
+  return { decisions: perDecision.filter((n) => n > 0).length, maxPerDecision: Math.max(0, ...perDecision), repairs };
 }
 
 /** Runs the end-to-end benchmark and returns its report section. */
@@ -155,48 +94,17 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
   const clients = new AwsClients({ endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, random: () => 0, requestHandler: counter as never });
 
   // The world: three cluster stacks' resources, the DNS stack's zone, the control plane's table and topic.
-  const worlds: ClusterWorld[] = [];
-  for (const [i, c] of CLUSTERS.entries()) {
-    worlds.push(await buildClusterWorld({ ec2: clients.ec2(c.region), ssm: clients.ssm(c.region) }, c.id, { vpcOctet: 10 + i }));
-  }
-  const dns = await buildDnsWorld(clients.route53(), {
-    clusters: [
-      ...worlds.map((w) => ({ id: w.clusterId, weight: 100, ipv4: [...w.nlbAddresses] })),
-      { id: 'gm-physical', weight: 50, ipv4: ['203.0.113.10'] },
-    ],
-  });
-  const tableName = `seedshield-bench-${process.pid}`;
-  await createStateTable(new DynamoDBClient({ region: HOME, ...clients.baseConfig() }), tableName);
-  const topic = await clients.sns(HOME).send(new CreateTopicCommand({ Name: `seedshield-bench-${process.pid}` }));
-  const topology: RuntimeTopology = {
-    clusters: [
-      ...CLUSTERS.map((c) => ({ id: c.id, kind: 'aws' as const, region: c.region, account: ACCOUNT, baseWeight: 100, countsTowardsMinimum: true })),
-      { id: 'gm-physical', kind: 'external' as const, baseWeight: 50, countsTowardsMinimum: false },
-    ],
-    dns: { hostedZoneId: dns.hostedZoneId, recordName: dns.recordName, ttlSeconds: dns.ttlSeconds },
-    siteCidrs: { ipv4: ['10.200.0.0/16', '10.210.0.0/16'], ipv6: [] },
-    policy: {
-      minHealthyClusters: 2,
-      cooldownMinutes: 10,
-      quietPeriodMinutes: 30,
-      maxIsolationsPerWindow: 2,
-      isolationWindowMinutes: 60,
-      restoreRampPercent: [10, 50, 100],
-      restoreRampStepMinutes: 5,
-      cutInternet: true,
-      cutBlockProducerPath: true,
-    },
-  };
+  const { topology, tableName, topicArn } = await buildEngineWorld(clients, 'e2e');
   const problems: string[] = [];
-  let clock = T0;
+  const clock: BenchClock = { now: T0 };
   const { engine } = wireControlPlane({
     topology,
     tableName,
-    topicArn: topic.TopicArn!,
+    topicArn,
     homeRegion: HOME,
     clients,
     logger: { info: () => undefined, warn: (m) => problems.push(`warn: ${m}`), error: (m, ...x) => problems.push(`error: ${m} ${JSON.stringify(x).slice(0, 300)}`) },
-    now: () => clock,
+    now: () => clock.now,
   });
 
   const deliver = async (raw: unknown): Promise<Delivery> => {
@@ -214,39 +122,38 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
   const failures: string[] = [];
   for (let k = 0; k < CYCLES; k++) {
     const c = CLUSTERS[k % CLUSTERS.length];
-    clock = T0 + k * CYCLE_SPACING_MS;
-    const iso = await deliver(alarmDelivery(`bench-alarm-${k}`, c.id, c.region, 'ALARM', clock));
+    clock.now = T0 + k * CYCLE_SPACING_MS;
+    const iso = await deliver(alarmDelivery(`bench-alarm-${k}`, c.id, c.region, 'ALARM', clock.now));
     all.push(iso);
     const outcomes = iso.report.decisions.map((d) => d.outcome);
     if (!outcomes.includes('ISOLATION_COMPLETED')) failures.push(`cycle ${k}: isolation of ${c.id} ended with ${outcomes.join(' -> ')} (${iso.report.reason})`);
     isolations.push(iso);
 
     // Restore: the alarm clears, the quiet period passes, then reconciles step through the ramp.
-    const restoreCalls: Call[] = [];
-    clock += 2 * MIN;
-    const ok = await deliver(alarmDelivery(`bench-ok-${k}`, c.id, c.region, 'OK', clock));
-    all.push(ok);
-    restoreCalls.push(...ok.calls);
-    clock += (topology.policy.quietPeriodMinutes + 1) * MIN;
-    let completed = false;
-    for (let j = 0; j < MAX_RECONCILES_PER_RESTORE && !completed; j++) {
-      const rec = await deliver(reconcileDelivery(`bench-reconcile-${k}-${j}`, clock));
-      all.push(rec);
-      restoreCalls.push(...rec.calls);
-      const recOutcomes = rec.report.decisions.map((d) => d.outcome);
-      if (recOutcomes.includes('RESTORE_STARTED')) restoreStarts.push(rec);
-      completed = recOutcomes.includes('RESTORE_COMPLETED');
-      clock += topology.policy.restoreRampStepMinutes * MIN;
-    }
-    if (!completed) failures.push(`cycle ${k}: restore of ${c.id} did not complete within ${MAX_RECONCILES_PER_RESTORE} reconciles`);
+    const restore = await restoreCluster(deliver, c, String(k), clock, topology.policy);
+    all.push(...restore.deliveries);
+    if (restore.started) restoreStarts.push(restore.started);
+    const restoreCalls = restore.deliveries.flatMap((d) => d.calls);
+    if (!restore.completed) failures.push(`cycle ${k}: restore of ${c.id} did not complete`);
     restores.push(restoreCalls);
     log(`e2e cycle ${k + 1}/${CYCLES}: isolation ${formatMs(iso.wallMs)}, ${iso.calls.length} calls; restore ${restoreCalls.length} calls`);
   }
+
+  // A weight changed behind the control plane's back (a hand edit in the console): the next reconcile must
+  // set it back, in one change batch, as a decision of the core (DNS_REPAIRED).
+  const edited = CLUSTERS[CLUSTERS.length - 1].id;
+  await new Route53WeightActuator(clients.route53()).setWeights({ [edited]: 37 }, topology, 'bench hand edit');
+  clock.now += CYCLE_SPACING_MS;
+  const repair = await deliver(reconcileDelivery('bench-reconcile-after-hand-edit', clock.now));
+  all.push(repair);
+  const plantedRepairs = dnsDecisions(repair.report).repairs;
+  if (plantedRepairs !== 1) failures.push(`a weight edited by hand (${edited} at 37) led to ${plantedRepairs} DNS repairs, not 1 (${repair.report.decisions.map((d) => d.outcome).join(' -> ')})`);
 
   // Route 53: one change batch per decision.
   let crrs = 0;
   let dnsDecisionCount = 0;
   let maxPlanned = 0;
+  let repairs = 0;
   let mismatches = 0;
   for (const d of all) {
     const n = d.calls.filter((c) => c.service === 'route53' && c.command === 'ChangeResourceRecordSets').length;
@@ -254,6 +161,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
     crrs += n;
     dnsDecisionCount += dd.decisions;
     maxPlanned = Math.max(maxPlanned, dd.maxPerDecision);
+    repairs += dd.repairs;
     if (n !== dd.decisions) mismatches += 1;
   }
 
@@ -293,7 +201,13 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
       target: '1 change batch per decision',
       met: oneBatch,
     },
-    { metric: 'cycles that did not isolate and restore as expected', measured: String(failures.length), target: '0', met: failures.length === 0 },
+    {
+      metric: 'DNS repairs (decisions the core headlined DNS_REPAIRED, counted from the plans)',
+      measured: `${repairs} in the run; ${plantedRepairs} for the weight edited by hand, with ${repair.calls.filter((c) => c.command === 'ChangeResourceRecordSets').length} change batch`,
+      target: '1 for the hand edit, 0 elsewhere',
+      met: plantedRepairs === 1 && repairs === 1,
+    },
+    { metric: 'cycles (and the hand-edit repair) that did not behave as expected', measured: String(failures.length), target: '0', met: failures.length === 0 },
   ];
   const misses: Miss[] = [];
   if (!oneBatch) {
@@ -304,7 +218,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
     });
   }
   if (failures.length > 0) {
-    misses.push({ what: `${failures.length} of ${CYCLES} cycles misbehaved`, reason: failures.slice(0, 3).join('; '), fix: 'see the engine log lines below and the drill.' });
+    misses.push({ what: `${failures.length} of ${CYCLES} cycles (or the hand-edit repair) misbehaved`, reason: failures.slice(0, 3).join('; '), fix: 'see the engine log lines below and the drill.' });
   }
   const extra = [`AWS API calls by service and command (HTTP requests, SDK retries included):\n\n${callTable}`];
   if (problems.length > 0) extra.push(`Engine warnings/errors during the run (${problems.length}, first 5):\n\n${problems.slice(0, 5).map((p) => `- ${p}`).join('\n')}`);
@@ -312,7 +226,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
     title: 'Remediation engine end to end (moto)',
     method: [
       `One moto server; a world of ${CLUSTERS.length} clusters (drill/world.ts: VPC, subnets, NACLs, NLB security group, route tables, VGW, EIPs, SSM parameters) in ${CLUSTERS.map((c) => c.region).join(', ')}, a hosted zone with their weighted records plus the physical cluster, the state table and the on-call topic. The engine is built by \`wireControlPlane\` (lambdas/wiring.ts) over \`AwsClients\` pointed at moto (test credentials, \`random: () => 0\`) and fed raw EventBridge deliveries through \`handleDelivery\` (what the Lambda handler calls, without its middy/Powertools wrapper).`,
-      `${CYCLES} cycles, rotating over the clusters, on a simulated clock (3 h apart, so no cooldown or rate limit interferes): an alarm ALARM delivery, timed until \`handleDelivery\` returns with ISOLATION_COMPLETED (isolation job carried out and its result committed: state ISOLATED); then an OK delivery, a reconcile past the quiet period (restore starts: cuts undone, first ramp weight) and reconciles every ramp step until RESTORE_COMPLETED. Calls are counted on the SDK's HTTP handler shared by every client (DynamoDB included), so SDK retries count. ${getChanges === 0 ? 'moto answered every change INSYNC at once, so the Route 53 actuator never slept between GetChange polls: on AWS a change takes seconds to tens of seconds to reach INSYNC, which the isolation then waits for (the latency here is seedshield\'s own cost).' : `The Route 53 actuator sleeps ${POLL_INITIAL_MS / 1000} s of real time before its first GetChange poll (${getChanges} polls in the run): that sleep is inside the latency, and shown subtracted too.`}`,
+      `${CYCLES} cycles, rotating over the clusters, on a simulated clock (3 h apart, so no cooldown or rate limit interferes): an alarm ALARM delivery, timed until \`handleDelivery\` returns with ISOLATION_COMPLETED (isolation job carried out and its result committed: state ISOLATED); then an OK delivery, a reconcile past the quiet period (restore starts: cuts undone, first ramp weight) and reconciles every ramp step until RESTORE_COMPLETED. After the cycles, one weight is changed in Route 53 behind the control plane's back (as a hand edit in the console would) and one more reconcile is delivered: the core must repair it (DNS_REPAIRED) in one change batch. Repairs are counted from the decisions' plans, like every weight change. Calls are counted on the SDK's HTTP handler shared by every client (DynamoDB included), so SDK retries count. ${getChanges === 0 ? 'moto answered every change INSYNC at once, so the Route 53 actuator never slept between GetChange polls: on AWS a change takes seconds to tens of seconds to reach INSYNC, which the isolation job waits for before it completes (its cuts do not wait: see Time to cut). The latency here is seedshield\'s own cost.' : `The Route 53 actuator sleeps ${POLL_INITIAL_MS / 1000} s of real time before its first GetChange poll (${getChanges} polls in the run): that sleep is inside the latency, and shown subtracted too.`}`,
     ],
     rows,
     extra,

@@ -17,6 +17,8 @@ import { machineInfo } from './machine';
 import { cleanUp, REPO_ROOT } from './process';
 import { renderReport, Section } from './report';
 import { benchSynth } from './synth';
+import { benchTimeToCut, type TimeToCutFigures } from './time-to-cut';
+import { benchTimeToMitigation } from './time-to-mitigation';
 
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 
@@ -38,24 +40,69 @@ async function section(title: string, run: () => Section | Promise<Section>): Pr
   }
 }
 
+/** The report reads best with synth first, as the issue lists it; sections run in a cheaper order (below). */
+const ORDER = [
+  'CDK synth',
+  'Lambda bundles',
+  'Decision core',
+  'Time to drain (chain health)',
+  'Remediation engine end to end (moto)',
+  'Time to cut',
+  'Time to mitigation',
+  'Drill',
+];
+
+/**
+ * `npm run bench` runs every section and writes BENCHMARKS.md. `npm run bench -- --only <text>` runs the
+ * sections whose title contains <text> (case-insensitive; repeatable) and prints their report to stdout,
+ * leaving BENCHMARKS.md alone: its figures always come from one whole run.
+ */
+function parseArgs(argv: readonly string[]): { only: string[] } {
+  const only: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only' && argv[i + 1] !== undefined) only.push(argv[++i].toLowerCase());
+    else throw new Error(`unknown argument: ${argv[i]}. Usage: npm run bench [-- --only <section title text> ...]`);
+  }
+  return { only };
+}
+
 async function main(): Promise<void> {
+  const { only } = parseArgs(process.argv.slice(2));
+  const wanted = (title: string) => only.length === 0 || only.some((o) => title.toLowerCase().includes(o));
+  if (!ORDER.some(wanted)) throw new Error(`--only ${only.join(', ')} matches no section; sections: ${ORDER.join(', ')}`);
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, load ${machine.loadAverage1m}`);
   const started = performance.now();
   const sections: Section[] = [];
+  const add = async (title: string, run: () => Section | Promise<Section>) => {
+    if (wanted(title)) sections.push(await section(title, run));
+  };
   // Cheap, in-process sections first; the process-spawning ones after.
-  sections.push(await section('Decision core', () => benchCore(log)));
-  sections.push(await section('Time to drain (chain health)', () => benchChainHealth(log)));
-  sections.push(await section('Remediation engine end to end (moto)', () => benchEndToEnd(log)));
-  sections.push(await section('Lambda bundles', () => benchLambdas(log)));
-  sections.push(await section('CDK synth', () => benchSynth(log)));
-  sections.push(await section('Drill', () => benchDrill(log)));
-  // The report reads best with synth first, as the issue lists it.
-  const order = ['CDK synth', 'Lambda bundles', 'Decision core', 'Time to drain (chain health)', 'Remediation engine end to end (moto)', 'Drill'];
-  sections.sort((a, b) => order.indexOf(a.title) - order.indexOf(b.title));
-  fs.writeFileSync(OUTPUT, renderReport(machine, sections, performance.now() - started));
+  await add('Decision core', () => benchCore(log));
+  await add('Time to drain (chain health)', () => benchChainHealth(log));
+  await add('Remediation engine end to end (moto)', () => benchEndToEnd(log));
+  let cut: TimeToCutFigures | undefined;
+  await add('Time to cut', async () => {
+    const measured = await benchTimeToCut(log);
+    cut = measured.figures;
+    return measured.section;
+  });
+  // The budget reads the control plane's figures from Time to cut (n/a when that did not run).
+  await add('Time to mitigation', () => benchTimeToMitigation(cut));
+  await add('Lambda bundles', () => benchLambdas(log));
+  await add('CDK synth', () => benchSynth(log));
+  await add('Drill', () => benchDrill(log));
+  sections.sort((a, b) => ORDER.indexOf(a.title) - ORDER.indexOf(b.title));
+  const report = renderReport(machine, sections, performance.now() - started);
   const missed = sections.flatMap((s) => s.misses);
-  log(`wrote ${path.relative(process.cwd(), OUTPUT)} (${missed.length} missed target${missed.length === 1 ? '' : 's'}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const summary = `${missed.length} missed target${missed.length === 1 ? '' : 's'}, ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  if (only.length > 0) {
+    process.stdout.write(report);
+    log(`printed ${sections.length} section${sections.length === 1 ? '' : 's'} (${summary}); BENCHMARKS.md left as it is`);
+    return;
+  }
+  fs.writeFileSync(OUTPUT, report);
+  log(`wrote ${path.relative(process.cwd(), OUTPUT)} (${summary})`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
