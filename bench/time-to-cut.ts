@@ -129,6 +129,9 @@ interface Sample {
 export interface TimeToCutFigures {
   readonly cutP50Ms: number;
   readonly dnsP50Ms: number;
+  /** The same at exactly the injected latency per call (moto's service time taken out). */
+  readonly cutModelP50Ms: number;
+  readonly dnsModelP50Ms: number;
   readonly samples: number;
 }
 
@@ -263,8 +266,16 @@ function render(samples: readonly Sample[], failures: readonly string[], problem
       met: dnsP50 <= DNS_TARGET_MS,
     },
     {
-      metric: `the same paths at exactly ${CALL_LATENCY_MS} ms per call (serial calls × ${CALL_LATENCY_MS} ms + the measured time between calls), p50: cut / DNS`,
-      measured: `${formatMs(cutModel)} / ${formatMs(dnsModel)}`,
+      metric: `the cut path at exactly ${CALL_LATENCY_MS} ms per call (its serial calls × ${CALL_LATENCY_MS} ms + the measured time between them), p50`,
+      measured: formatMs(cutModel),
+      target: `≤ ${formatMs(CUT_TARGET_MS)}`,
+      met: cutModel <= CUT_TARGET_MS,
+    },
+    {
+      metric: `the DNS path at exactly ${CALL_LATENCY_MS} ms per call, p50`,
+      measured: formatMs(dnsModel),
+      target: `≤ ${formatMs(DNS_TARGET_MS)}`,
+      met: dnsModel <= DNS_TARGET_MS,
     },
     {
       metric: `moto's own service time on the cut path (time in calls beyond the ${CALL_LATENCY_MS} ms each), p50`,
@@ -283,8 +294,8 @@ function render(samples: readonly Sample[], failures: readonly string[], problem
     },
     { metric: 'isolations whose cut was in force before Route 53 reported INSYNC', measured: `${cutBeforeInsync} of ${samples.length}`, target: 'all', met: samples.length > 0 && cutBeforeInsync === samples.length },
     {
-      metric: `before (issue #13, same ${CALL_LATENCY_MS} ms per call): isolation, all calls serial`,
-      measured: `${formatMs(BEFORE.p50Ms)} p50, ${BEFORE.serialCalls} serial calls (now ${(BEFORE.p50Ms / cutP50).toFixed(1)}× faster to the cut)`,
+      metric: `before (issue #13, ${CALL_LATENCY_MS} ms per call): isolation ${formatMs(BEFORE.p50Ms)} p50, all ${BEFORE.serialCalls} calls serial`,
+      measured: `now ${cutSerial.length ? median(cutSerial) : '?'} serial calls to the cut; at ${CALL_LATENCY_MS} ms per call ${(BEFORE.p50Ms / cutModel).toFixed(1)}× faster to the cut`,
     },
     { metric: 'measured isolations that misbehaved', measured: String(failures.length), target: '0', met: failures.length === 0 },
   ];
@@ -325,7 +336,7 @@ function render(samples: readonly Sample[], failures: readonly string[], problem
   const engineCalls = typical?.cut?.calls.filter((c) => c.lane === undefined).length ?? 0;
   if (!(cutP50 <= CUT_TARGET_MS)) {
     misses.push({
-      what: `cut in force ${formatMs(cutP50)} p50 (target ≤ ${formatMs(CUT_TARGET_MS)})`,
+      what: `cut in force ${formatMs(cutP50)} p50 measured (target ≤ ${formatMs(CUT_TARGET_MS)})`,
       reason:
         `${median(cutSerial)} calls are serial on the cut path, ${engineCalls} of them the engine's before any cut starts (see the path table)` +
         (cutModel <= CUT_TARGET_MS
@@ -336,7 +347,7 @@ function render(samples: readonly Sample[], failures: readonly string[], problem
   }
   if (!(dnsP50 <= DNS_TARGET_MS)) {
     misses.push({
-      what: `Route 53 change submitted ${formatMs(dnsP50)} p50 (target ≤ ${formatMs(DNS_TARGET_MS)})`,
+      what: `Route 53 change submitted ${formatMs(dnsP50)} p50 measured (target ≤ ${formatMs(DNS_TARGET_MS)})`,
       reason:
         `${median(dnsSerial)} calls are serial on the DNS path` +
         (dnsModel <= DNS_TARGET_MS ? `; at exactly ${CALL_LATENCY_MS} ms per call it takes ${formatMs(dnsModel)}: the rest is moto's service time (load ${loadNote}).` : '.'),
@@ -351,12 +362,14 @@ function render(samples: readonly Sample[], failures: readonly string[], problem
       `The engine end-to-end world (3 clusters in moto, the weighted record set, the state table, the topic), with ${CALL_LATENCY_MS} ms slept before every AWS request (DynamoDB, EC2, SSM, Route 53, SNS; in the HTTP handler all SDK clients share, so the real engine, actuators, SDK retries and Route 53 waiter run) and every Route 53 change PENDING until ${INSYNC_AFTER_MS / 1000} s of real time after its submission (moto's INSYNC rewritten in ChangeResourceRecordSets and GetChange answers). The wait is real: had a cut waited for the change, its time here would include the ${INSYNC_AFTER_MS / 1000} s.`,
       `${SAMPLES} isolations (after one unmeasured warm-up), rotating over the clusters, each a ddos ALARM delivery through \`handleDelivery\` into an engine wired afresh by \`wireControlPlane\`, so the cluster's resource discovery (SSM) is cold as in a container meeting the cluster for the first time; each is restored afterwards without added latency. Times run from the \`handleDelivery\` call (the alarm event reaching the control plane's code: EventBridge delivery and Lambda start-up are not included, see Time to mitigation) to the end of (a) the last CreateNetworkAclEntry with RuleAction deny and (b) the ChangeResourceRecordSets call.`,
       'Serial calls: the chain of calls each of which the next one waited for, rebuilt from the call log (bench/critical-path.ts): a call\'s predecessor is the call that ended last before it started, among the calls of the same effect (both cuts of a cluster count as one: they share its discovery read) and the engine\'s own calls (load, commit, journal), which every effect waits for. "Between calls" is the rest: the engine\'s and the SDK\'s CPU time (parse, decide, sign, serialize) and event-loop scheduling, which a loaded machine stretches.',
+      `Two verdicts per target. The measured one is wall-clock time against moto, and includes moto's own service time: one Python process answers every call, so the ~30 parallel CreateNetworkAclEntry calls queue behind each other, and a loaded machine slows it further (AWS serves parallel calls in parallel). The other takes the path's serial calls at exactly ${CALL_LATENCY_MS} ms each (the issue's model of AWS) plus the measured time between them: the control plane's own cost, independent of moto.`,
     ],
     rows,
     extra,
     misses,
   };
-  return { section, ...(cutMs.length > 0 && dnsMs.length > 0 ? { figures: { cutP50Ms: cutP50, dnsP50Ms: dnsP50, samples: samples.length } } : {}) };
+  const figures: TimeToCutFigures = { cutP50Ms: cutP50, dnsP50Ms: dnsP50, cutModelP50Ms: cutModel, dnsModelP50Ms: dnsModel, samples: samples.length };
+  return { section, ...(cutMs.length > 0 && dnsMs.length > 0 ? { figures } : {}) };
 }
 
 /**

@@ -106,8 +106,16 @@ export function benchTimeToMitigation(cut: TimeToCutFigures | undefined): Sectio
     ['1. detection: the `ddos` alarm goes to ALARM', ddos ? `≤ ${s(detectS)} (${ddos.evaluationPeriods} × ${ddos.periodS} s period)` : 'n/a', 'alarm definition (lib/constructs/cluster-alarms.ts, `DDoSDetected` ≥ 1), read from the synthesized CfnAlarm. Counts from Shield reporting DDoSDetected; Shield\'s own detection comes before it'],
     ['2. EventBridge delivery', `~${s(deliveryS)} (assumed: ${EVENTBRIDGE_HOPS} hops × ${s(EVENTBRIDGE_HOP_S)})`, 'no AWS bound ("near-real-time", EventBridge FAQ https://aws.amazon.com/eventbridge/faqs/); measure with the `IngestionToInvocationStartLatency` metric (EventBridge User Guide, "Monitoring Amazon EventBridge")'],
     ['3. Lambda start (no warm container)', `~${s(LAMBDA_COLD_START_S)} (assumed)`, 'see Lambda bundles for the module load; 0 when a container is warm'],
-    ['4a. control plane: cut in force', cut ? `${formatMs(cut.cutP50Ms)} (p50, measured)` : 'n/a', `Time to cut, this run (${cut?.samples ?? 0} isolations, ${CALL_LATENCY_MS} ms per AWS call)`],
-    ['4b. control plane: Route 53 change submitted', cut ? `${formatMs(cut.dnsP50Ms)} (p50, measured)` : 'n/a', 'Time to cut, this run'],
+    [
+      '4a. control plane: cut in force',
+      cut ? `${formatMs(cut.cutP50Ms)} (p50, measured against moto; ${formatMs(cut.cutModelP50Ms)} at ${CALL_LATENCY_MS} ms per call)` : 'n/a',
+      `Time to cut, this run (${cut?.samples ?? 0} isolations, ${CALL_LATENCY_MS} ms per AWS call); the budget takes the measured figure`,
+    ],
+    [
+      '4b. control plane: Route 53 change submitted',
+      cut ? `${formatMs(cut.dnsP50Ms)} (p50, measured; ${formatMs(cut.dnsModelP50Ms)} at ${CALL_LATENCY_MS} ms per call)` : 'n/a',
+      'Time to cut, this run',
+    ],
     ['5. Route 53 propagation to its name servers', `≤ ${s(ROUTE53_PROPAGATION_S)}`, ROUTE53_SOURCE],
     ['6. resolvers drop the old answer (record TTL)', `≤ ${s(ttlS)}`, '`dns.ttlSeconds` in seedshield.config.json'],
   ];
