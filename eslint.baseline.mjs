@@ -67,15 +67,6 @@ export default [
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unsafe-assignment': 'off',
   } },
-  { files: ['lambdas/events/guardduty-facts.ts'], rules: {
-    '@typescript-eslint/no-explicit-any': 'off',
-  } },
-  { files: ['lambdas/events/parse.ts'], rules: {
-    '@typescript-eslint/no-explicit-any': 'off',
-    '@typescript-eslint/no-unsafe-argument': 'off',
-    '@typescript-eslint/no-unsafe-assignment': 'off',
-    '@typescript-eslint/no-unsafe-member-access': 'off',
-  } },
   { files: ['lambdas/observers/cloudwatch-alarms.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },

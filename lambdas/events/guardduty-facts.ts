@@ -12,11 +12,40 @@
  * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-summary.html
  * @see https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Service.html
  */
+import { z } from 'zod';
 import type { FindingFacts } from '../core/finding-policy';
 
-function isRecord(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/**
+ * An optional field read tolerantly: absent or of another type is "not given" (undefined), never a rejection:
+ * GuardDuty adds and reshapes optional blocks across finding types (Runtime Monitoring findings have no
+ * `resourceRole`, Malware Protection findings no network action), and none of them decides alone.
+ */
+const given = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/** An object block read tolerantly: anything that is not an object reads as an empty block. */
+const block = <T extends z.ZodRawShape>(shape: T) => {
+  const schema = z.object(shape);
+  return schema.catch(() => schema.parse({}));
+};
+
+/** The finding fields the policy reads, as zod reads them (the required ones are checked by parse.ts). */
+const FindingFactsSchema = z.object({
+  type: z.unknown().optional(),
+  severity: z.unknown().optional(),
+  resource: block({ resourceType: given(z.string()) }),
+  service: block({
+    resourceRole: given(z.string()),
+    action: block({
+      actionType: given(z.string()),
+      networkConnectionAction: block({ connectionDirection: given(z.string()) }),
+      portProbeAction: given(z.looseObject({})),
+    }),
+    additionalInfo: block({ sample: given(z.union([z.boolean(), z.string()])) }),
+    archived: given(z.boolean()),
+    count: given(z.number().int().positive()),
+    eventLastSeen: given(z.string()),
+  }),
+});
 
 /** The policy's view of a finding plus its activity counters. */
 export interface FindingActivity extends FindingFacts {
@@ -30,26 +59,20 @@ export interface FindingActivity extends FindingFacts {
  * Extracts the facts of a finding `detail`. Tolerant by design: a missing optional field is "not given", never
  * a guess; `type` and `severity` are checked by the caller.
  */
-export function findingActivity(detail: Record<string, any>): FindingActivity {
-  const service = isRecord(detail.service) ? detail.service : {};
-  const action = isRecord(service.action) ? service.action : {};
-  const connection = isRecord(action.networkConnectionAction) ? action.networkConnectionAction : undefined;
+export function findingActivity(detail: Readonly<Record<string, unknown>>): FindingActivity {
+  const { type, severity, resource, service } = FindingFactsSchema.parse(detail);
+  const { action, additionalInfo } = service;
   const direction =
-    typeof connection?.connectionDirection === 'string'
-      ? connection.connectionDirection
-      : action.actionType === 'PORT_PROBE' || isRecord(action.portProbeAction)
-        ? 'INBOUND'
-        : undefined;
-  const additional = isRecord(service.additionalInfo) ? service.additionalInfo : {};
+    action.networkConnectionAction.connectionDirection ?? (action.actionType === 'PORT_PROBE' || action.portProbeAction !== undefined ? 'INBOUND' : undefined);
   return {
-    type: String(detail.type),
-    severity: typeof detail.severity === 'number' ? detail.severity : Number.NaN,
-    resourceType: isRecord(detail.resource) && typeof detail.resource.resourceType === 'string' ? detail.resource.resourceType : '(none)',
-    ...(typeof service.resourceRole === 'string' ? { resourceRole: service.resourceRole } : {}),
+    type: String(type),
+    severity: typeof severity === 'number' ? severity : Number.NaN,
+    resourceType: resource.resourceType ?? '(none)',
+    ...(service.resourceRole !== undefined ? { resourceRole: service.resourceRole } : {}),
     ...(direction !== undefined ? { direction } : {}),
-    sample: additional.sample === true || additional.sample === 'true',
+    sample: additionalInfo.sample === true || additionalInfo.sample === 'true',
     archived: service.archived === true,
-    count: typeof service.count === 'number' && Number.isInteger(service.count) && service.count > 0 ? service.count : 1,
-    ...(typeof service.eventLastSeen === 'string' ? { eventLastSeen: service.eventLastSeen } : {}),
+    count: service.count ?? 1,
+    ...(service.eventLastSeen !== undefined ? { eventLastSeen: service.eventLastSeen } : {}),
   };
 }

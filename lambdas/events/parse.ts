@@ -6,12 +6,13 @@
  * detail.state.timestamp), GuardDuty "GuardDuty Finding" (instance tags carry the cluster id), and the
  * reconcile schedule's own payload.
  */
+import { z } from 'zod';
 import { CLUSTER_TAG_KEY, parseAlarmName } from '../../lib/config/naming';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { ignoredBeforeRules } from '../core/finding-policy';
 import type { AlarmEvent, AlarmStateValue, FindingEvent } from '../core/types';
 import { findingActivity } from './guardduty-facts';
-import { BadEventError } from '../errors';
+import { BadEventError, type SeedshieldErrorOptions } from '../errors';
 
 /** Source and detail-type of the reconcile schedule's payload (see the control-plane stack). */
 export const RECONCILE_SOURCE = 'seedshield.scheduler';
@@ -28,15 +29,78 @@ export class EventRejectedError extends BadEventError {
   constructor(
     readonly code: RejectionCode,
     message: string,
+    options?: SeedshieldErrorOptions,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${message}`, options);
   }
 }
 
-const STATE_VALUES: readonly AlarmStateValue[] = ['ALARM', 'OK', 'INSUFFICIENT_DATA'];
+/** The states of a CloudWatch alarm. */
+const AlarmStateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const satisfies readonly AlarmStateValue[]);
 
-function isRecord(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * The EventBridge envelope fields a delivery must carry. Only these: the reconcile schedule's payload is an
+ * EventBridge Scheduler input template with `id`, `source`, `detail-type` and `time` alone (see
+ * RemediationControlPlane), so Powertools' EventBridgeSchema (which also requires `version`, `account`,
+ * `region` and `resources`) would reject it.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
+ */
+const EnvelopeSchema = z.object(
+  {
+    'id': z.string('must be a non-empty string').min(1, 'must be a non-empty string'),
+    'source': z.string('must be a string'),
+    'detail-type': z.unknown().optional(),
+    'time': z.unknown().optional(),
+    'detail': z.unknown().optional(),
+  },
+  'must be an object',
+);
+
+/**
+ * The `detail` of a CloudWatch "Alarm State Change" (AWS-NOTES): the alarm's name and its new state. The state's
+ * value and timestamp are checked after the name, so an alarm that is not ours is UNKNOWN_ALARM whatever it holds.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+ */
+const AlarmDetailSchema = z.object(
+  {
+    alarmName: z.string('must be a string'),
+    state: z.object({ value: z.unknown().optional(), timestamp: z.unknown().optional() }, 'must be an object'),
+  },
+  'must be an object',
+);
+
+/**
+ * The `detail` of a "GuardDuty Finding": the finding itself (GuardDuty API reference `Finding`). Its id, type and
+ * severity are required (an unknown severity is not good news); the rest is read tolerantly (guardduty-facts.ts).
+ * @see https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Finding.html
+ */
+const FindingDetailSchema = z.looseObject(
+  {
+    id: z.string('must be a string'),
+    type: z.string('must be a string'),
+    severity: z.number('must be a number'),
+  },
+  'must be an object',
+);
+
+/** One instance tag in a finding (`resource.instanceDetails.tags[]`). */
+const TagSchema = z.object({ key: z.string(), value: z.string() });
+
+/** Where a finding's instance tags are; anything else reads as "no tags" (NOT_A_CLUSTER_RESOURCE). */
+const FindingTagsSchema = z.object({
+  resource: z.object({ instanceDetails: z.object({ tags: z.array(z.unknown()) }) }),
+});
+
+/**
+ * The first problem of a failed parse, naming the field by its path in the event (`detail.state`), the rule
+ * and the value received: `detail.severity must be a number, got: "high"`.
+ */
+function fieldProblem(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = []): string {
+  const issue = error.issues[0];
+  const path = [...prefix, ...issue.path];
+  const at = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const got = issue.path.reduce<unknown>((v, p) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined), input);
+  return `${at || '(event)'} ${issue.message}, got: ${JSON.stringify(got) ?? 'nothing'}`;
 }
 
 /** CloudWatch writes `2026-11-24T03:00:00.000+0000`; Date.parse wants `+00:00`. */
@@ -53,50 +117,62 @@ function knownCluster(topology: RuntimeTopology, clusterId: string, what: string
   }
 }
 
-function parseAlarm(raw: Record<string, any>, topology: RuntimeTopology): AlarmEvent {
-  const detail = raw.detail;
-  if (!isRecord(detail) || typeof detail.alarmName !== 'string' || !isRecord(detail.state)) {
-    throw new EventRejectedError('MALFORMED', 'alarm event without detail.alarmName and detail.state');
+type Envelope = z.infer<typeof EnvelopeSchema>;
+
+function parseAlarm(raw: Envelope, topology: RuntimeTopology): AlarmEvent {
+  const parsed = AlarmDetailSchema.safeParse(raw.detail);
+  if (!parsed.success) throw new EventRejectedError('MALFORMED', `alarm event: ${fieldProblem(parsed.error, raw.detail, ['detail'])}`, { cause: parsed.error });
+  const { alarmName, state: { value, timestamp } } = parsed.data;
+  const name = parseAlarmName(alarmName);
+  if (!name) {
+    throw new EventRejectedError('UNKNOWN_ALARM', `alarm "${alarmName}" is not a seedshield cluster alarm (seedshield.<cluster>.<ddos|unhealthy|surge>.<qualifier>)`);
   }
-  const parsed = parseAlarmName(detail.alarmName);
-  if (!parsed) {
-    throw new EventRejectedError('UNKNOWN_ALARM', `alarm "${detail.alarmName}" is not a seedshield cluster alarm (seedshield.<cluster>.<ddos|unhealthy|surge>.<qualifier>)`);
+  knownCluster(topology, name.clusterId, `alarm "${alarmName}"`);
+  const state = AlarmStateValueSchema.safeParse(value);
+  if (!state.success) {
+    throw new EventRejectedError('MALFORMED', `alarm "${alarmName}" has detail.state.value ${JSON.stringify(value) ?? 'nothing'}; expected ALARM, OK or INSUFFICIENT_DATA`, {
+      cause: state.error,
+    });
   }
-  knownCluster(topology, parsed.clusterId, `alarm "${detail.alarmName}"`);
-  const state = detail.state.value;
-  if (!STATE_VALUES.includes(state)) {
-    throw new EventRejectedError('MALFORMED', `alarm "${detail.alarmName}" has state "${String(state)}"; expected ALARM, OK or INSUFFICIENT_DATA`);
-  }
-  const stateTimestamp = parseAwsTimestamp(detail.state.timestamp);
+  const stateTimestamp = parseAwsTimestamp(timestamp);
   if (stateTimestamp === undefined) {
-    throw new EventRejectedError('BAD_TIMESTAMP', `alarm "${detail.alarmName}" has no parsable detail.state.timestamp`);
+    throw new EventRejectedError('BAD_TIMESTAMP', `alarm "${alarmName}" has no parsable detail.state.timestamp, got: ${JSON.stringify(timestamp) ?? 'nothing'}`);
   }
-  return { type: 'ALARM_STATE', id: raw.id, clusterId: parsed.clusterId, alarmName: detail.alarmName, kind: parsed.kind, state, stateTimestamp };
+  return { type: 'ALARM_STATE', id: raw.id, clusterId: name.clusterId, alarmName, kind: name.kind, state: state.data, stateTimestamp };
 }
 
-function parseGuardDuty(raw: Record<string, any>, topology: RuntimeTopology): FindingEvent {
-  const detail = raw.detail;
-  if (!isRecord(detail) || typeof detail.id !== 'string' || typeof detail.type !== 'string' || typeof detail.severity !== 'number') {
-    throw new EventRejectedError('MALFORMED', 'GuardDuty event without detail.id, detail.type and a numeric detail.severity');
+/** The value of the instance's seedshield:cluster tag, or undefined when the finding has none. */
+function clusterTag(detail: unknown): string | undefined {
+  const tags = FindingTagsSchema.safeParse(detail);
+  if (!tags.success) return undefined;
+  for (const t of tags.data.resource.instanceDetails.tags) {
+    const tag = TagSchema.safeParse(t);
+    if (tag.success && tag.data.key === CLUSTER_TAG_KEY) return tag.data.value;
   }
+  return undefined;
+}
+
+function parseGuardDuty(raw: Envelope, topology: RuntimeTopology): FindingEvent {
+  const parsed = FindingDetailSchema.safeParse(raw.detail);
+  if (!parsed.success) throw new EventRejectedError('MALFORMED', `GuardDuty event: ${fieldProblem(parsed.error, raw.detail, ['detail'])}`, { cause: parsed.error });
+  const detail = parsed.data;
   const activity = findingActivity(detail);
   // Samples, archived findings, attack sequences and non-instance resources are decided before any tag is
   // read: a non-instance resource has no instance tags, and an attack sequence names no single cluster.
   const ignored = ignoredBeforeRules(activity);
   if (ignored) throw new EventRejectedError('IGNORED_FINDING', `GuardDuty finding ${detail.id} (${detail.type}) is ignored: ${ignored.explanation} [${ignored.ruleId}]`);
-  const tags: unknown = detail.resource?.instanceDetails?.tags;
-  const clusterTag = Array.isArray(tags) ? tags.find((t) => isRecord(t) && t.key === CLUSTER_TAG_KEY) : undefined;
-  if (!clusterTag || typeof clusterTag.value !== 'string') {
+  const clusterId = clusterTag(detail);
+  if (clusterId === undefined) {
     throw new EventRejectedError('NOT_A_CLUSTER_RESOURCE', `GuardDuty finding ${detail.id} concerns a resource without the ${CLUSTER_TAG_KEY} tag`);
   }
-  knownCluster(topology, clusterTag.value, `GuardDuty finding ${detail.id}`);
+  knownCluster(topology, clusterId, `GuardDuty finding ${detail.id}`);
   const at = parseAwsTimestamp(detail.updatedAt) ?? parseAwsTimestamp(raw.time);
   if (at === undefined) throw new EventRejectedError('BAD_TIMESTAMP', `GuardDuty finding ${detail.id} has no parsable updatedAt`);
   const { count, eventLastSeen, ...facts } = activity;
   return {
     type: 'FINDING',
     id: raw.id,
-    clusterId: clusterTag.value,
+    clusterId,
     findingId: detail.id,
     facts,
     count,
@@ -110,10 +186,12 @@ function parseGuardDuty(raw: Record<string, any>, topology: RuntimeTopology): Fi
  * Parses one EventBridge delivery.
  * @throws EventRejectedError with a stable code when the event cannot or must not be acted on
  */
-export function parseDelivery(raw: unknown, topology: RuntimeTopology): ParsedDelivery {
-  if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id.length === 0 || typeof raw.source !== 'string') {
-    throw new EventRejectedError('MALFORMED', 'not an EventBridge event (needs string "id" and "source")');
+export function parseDelivery(input: unknown, topology: RuntimeTopology): ParsedDelivery {
+  const envelope = EnvelopeSchema.safeParse(input);
+  if (!envelope.success) {
+    throw new EventRejectedError('MALFORMED', `not an EventBridge event: ${fieldProblem(envelope.error, input)}`, { cause: envelope.error });
   }
+  const raw = envelope.data;
   const detailType = raw['detail-type'];
   if (raw.source === 'aws.cloudwatch' && detailType === 'CloudWatch Alarm State Change') return parseAlarm(raw, topology);
   if (raw.source === 'aws.guardduty' && detailType === 'GuardDuty Finding') return parseGuardDuty(raw, topology);

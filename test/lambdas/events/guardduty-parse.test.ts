@@ -59,6 +59,6 @@ describe('parseDelivery: GuardDuty findings in the documented format', () => {
     const raw = guardDutyFindingEvent({ type: 'Recon:EC2/Portscan', severity: 5 });
     delete raw.detail.severity;
     // WHEN / THEN
-    expect(rejection(raw)).toBe('MALFORMED: GuardDuty event without detail.id, detail.type and a numeric detail.severity');
+    expect(rejection(raw)).toBe('MALFORMED: GuardDuty event: detail.severity must be a number, got: nothing');
   });
 });
