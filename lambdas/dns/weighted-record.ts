@@ -27,6 +27,7 @@ import { awsErrorCode } from '../actuators/aws-call';
 import type { Route53WeightActuator } from '../actuators/route53';
 import { effectiveWeights, WeightInvariantError } from '../core/weights';
 import { ActuatorError, BadEventError, DnsSafetyError, ResourceDiscoveryError } from '../errors';
+import { fieldProblem } from '../events/field-problem';
 import type { StateStore } from '../state/store';
 
 /** One seed cluster's share in the weighted group: its id and configured weight. */
@@ -144,10 +145,7 @@ export const WeightedRecordPropertiesSchema = z.object({
 export function parseProperties(props: Record<string, unknown>): WeightedRecordSpec {
   const parsed = WeightedRecordPropertiesSchema.safeParse(props);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    const got = issue.path.reduce<unknown>((v, p) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined), props);
-    throw new BadEventError(`custom resource property ${at} ${issue.message}, got: ${JSON.stringify(got) ?? 'nothing'}`, { cause: parsed.error });
+    throw new BadEventError(`custom resource property ${fieldProblem(parsed.error, props, [], '(properties)')}`, { cause: parsed.error });
   }
   const p = parsed.data;
   const spec: WeightedRecordSpec = {

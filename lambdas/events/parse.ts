@@ -11,6 +11,7 @@ import { CLUSTER_TAG_KEY, parseAlarmName } from '../../lib/config/naming';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { ignoredBeforeRules } from '../core/finding-policy';
 import type { AlarmEvent, AlarmStateValue, FindingEvent } from '../core/types';
+import { fieldProblem } from './field-problem';
 import { findingActivity } from './guardduty-facts';
 import { BadEventError, type SeedshieldErrorOptions } from '../errors';
 
@@ -90,18 +91,6 @@ const TagSchema = z.object({ key: z.string(), value: z.string() });
 const FindingTagsSchema = z.object({
   resource: z.object({ instanceDetails: z.object({ tags: z.array(z.unknown()) }) }),
 });
-
-/**
- * The first problem of a failed parse, naming the field by its path in the event (`detail.state`), the rule
- * and the value received: `detail.severity must be a number, got: "high"`.
- */
-function fieldProblem(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = []): string {
-  const issue = error.issues[0];
-  const path = [...prefix, ...issue.path];
-  const at = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-  const got = issue.path.reduce<unknown>((v, p) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined), input);
-  return `${at || '(event)'} ${issue.message}, got: ${JSON.stringify(got) ?? 'nothing'}`;
-}
 
 /** CloudWatch writes `2026-11-24T03:00:00.000+0000`; Date.parse wants `+00:00`. */
 export function parseAwsTimestamp(text: unknown): number | undefined {

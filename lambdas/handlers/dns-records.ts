@@ -15,8 +15,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { AwsClients, containerAwsClients } from '../actuators/clients';
-import { Route53WeightActuator } from '../actuators/route53';
+import { z } from 'zod';
+import { containerAwsClients } from '../actuators/clients';
 import {
   applyCustomResourceEvent,
   DnsRecordDeps,
@@ -25,8 +25,9 @@ import {
   physicalResourceId,
   RequestControl,
 } from '../dns/weighted-record';
-import { SeedshieldError } from '../errors';
-import { DynamoDbStateStore } from '../state/dynamodb-store';
+import { BadEventError, SeedshieldError } from '../errors';
+import { fieldProblem } from '../events/field-problem';
+import { wireDnsRecords } from '../wiring';
 
 /** The request did not finish before the handler had to answer CloudFormation. */
 export class CustomResourceDeadlineError extends SeedshieldError {
@@ -54,20 +55,42 @@ export interface DnsRecordsHandlerOptions {
   readonly logger?: Logger;
 }
 
-/** The custom resource's dependencies over the control plane's clients, in the function's region (the state table's). */
-export function dnsRecordDeps(clients: AwsClients, homeRegion: string): DnsRecordDeps {
-  const route53 = new Route53WeightActuator(clients.route53());
-  const dynamodb = clients.dynamoDb(homeRegion);
-  const stores = new Map<string, DynamoDbStateStore>();
-  return {
-    route53,
-    store: (tableName) => {
-      let s = stores.get(tableName);
-      if (!s) stores.set(tableName, (s = new DynamoDbStateStore({ client: dynamodb, tableName })));
-      return s;
-    },
-    ssm: (region) => clients.ssm(region),
-  };
+const nonEmpty = z.string('must be a non-empty string').min(1, 'must be a non-empty string');
+const requestFields = {
+  ResponseURL: z.url('must be an https URL'),
+  StackId: nonEmpty,
+  RequestId: nonEmpty,
+  LogicalResourceId: nonEmpty,
+  ResourceProperties: z.record(z.string(), z.unknown(), 'must be an object'),
+};
+
+/**
+ * A CloudFormation custom resource request, as far as this handler reads it; `ResourceProperties` are parsed
+ * by `parseProperties`. Not Powertools' CloudFormationCustomResource*Schema: those strip `PhysicalResourceId`
+ * from Update and Delete requests, which is exactly what a Delete acts on.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html
+ */
+const CustomResourceRequestSchema = z.discriminatedUnion(
+  'RequestType',
+  [
+    z.object({ RequestType: z.literal('Create'), ...requestFields }),
+    z.object({ RequestType: z.literal('Update'), PhysicalResourceId: nonEmpty, ...requestFields }),
+    z.object({ RequestType: z.literal('Delete'), PhysicalResourceId: nonEmpty, ...requestFields }),
+  ],
+  'must be "Create", "Update" or "Delete"',
+);
+
+/** A custom resource request this handler can act on. */
+export type CustomResourceRequest = z.infer<typeof CustomResourceRequestSchema>;
+
+/**
+ * Parses the request CloudFormation sent.
+ * @throws BadEventError naming the field, the rule and the value received
+ */
+export function parseCustomResourceRequest(event: unknown): CustomResourceRequest {
+  const parsed = CustomResourceRequestSchema.safeParse(event);
+  if (!parsed.success) throw new BadEventError(`custom resource request: ${fieldProblem(parsed.error, event, [], '(request)')}`, { cause: parsed.error });
+  return parsed.data;
 }
 
 /** A CloudFormation custom resource answer (the fields this handler sends). */
@@ -82,7 +105,7 @@ interface Answer {
 }
 
 /** The physical id a FAILED answer carries: what CloudFormation must delete on rollback, and nothing more. */
-function failedId(event: CloudFormationCustomResourceEvent, control: RequestControl): string {
+function failedId(event: CustomResourceRequest, control: RequestControl): string {
   if (event.RequestType !== 'Create') return event.PhysicalResourceId;
   if (control.submitted) {
     // A change batch may have been accepted: name the record, so the rollback Delete removes it.
@@ -119,9 +142,36 @@ export function createDnsRecordsHandler(deps: () => DnsRecordDeps, options: DnsR
     throw new ResponsePutError(`CloudFormation response PUT failed after retries: ${(last as Error).message}`, { cause: last });
   }
 
-  return async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
+  /**
+   * Answers FAILED to a request that does not parse, when it carries somewhere to answer (otherwise nobody waits
+   * for an answer, and the error is all there is). Whatever the request names is echoed back as given.
+   */
+  async function reject(input: unknown, err: BadEventError): Promise<void> {
+    const field = (key: string): string => {
+      const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined;
+      return typeof value === 'string' ? value : '';
+    };
+    logger.error('custom resource request rejected', { requestType: field('RequestType'), error: err });
+    if (!URL.canParse(field('ResponseURL'))) throw err;
+    await put(field('ResponseURL'), {
+      Status: 'FAILED',
+      StackId: field('StackId'),
+      RequestId: field('RequestId'),
+      LogicalResourceId: field('LogicalResourceId'),
+      PhysicalResourceId: field('PhysicalResourceId') || failedPhysicalResourceId(field('LogicalResourceId')),
+      Reason: `${err.name}: ${err.message}`.slice(0, 1000),
+    });
+  }
+
+  return async function handler(input: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
     logger.addContext(context);
     // Never log the event as a whole: its ResponseURL is a bearer credential for this resource's outcome.
+    let event: CustomResourceRequest;
+    try {
+      event = parseCustomResourceRequest(input);
+    } catch (err) {
+      return reject(input, err as BadEventError);
+    }
     const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
     const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - answerMarginMs);
     const abort = new AbortController();
@@ -137,7 +187,11 @@ export function createDnsRecordsHandler(deps: () => DnsRecordDeps, options: DnsR
     try {
       const outcome = await Promise.race([
         applyCustomResourceEvent(
-          { RequestType: event.RequestType, ResourceProperties: event.ResourceProperties, PhysicalResourceId: event.RequestType === 'Create' ? undefined : event.PhysicalResourceId },
+          {
+            RequestType: event.RequestType,
+            ResourceProperties: event.ResourceProperties,
+            PhysicalResourceId: event.RequestType === 'Create' ? undefined : event.PhysicalResourceId,
+          },
           deps(),
           control,
         ),
@@ -165,4 +219,6 @@ export function createDnsRecordsHandler(deps: () => DnsRecordDeps, options: DnsR
 let containerDeps: DnsRecordDeps | undefined;
 
 /** The Lambda handler: the container's clients, built on first use. */
-export const handler = createDnsRecordsHandler(() => (containerDeps ??= dnsRecordDeps(containerAwsClients(), process.env.AWS_REGION ?? 'us-east-1')));
+export const handler = createDnsRecordsHandler(
+  () => (containerDeps ??= wireDnsRecords({ clients: containerAwsClients(), homeRegion: process.env.AWS_REGION ?? 'us-east-1' })),
+);

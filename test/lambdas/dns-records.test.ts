@@ -23,7 +23,8 @@ import { clusterParameterName } from '../../lib/config/naming';
 import { LAMBDA_BUNDLING } from '../../lib/constructs/lambda-bundling';
 import { AwsClients } from '../../lambdas/actuators/clients';
 import { applyCustomResourceEvent, DnsRecordDeps, parseProperties, WeightedRecordEvent } from '../../lambdas/dns/weighted-record';
-import { createDnsRecordsHandler, dnsRecordDeps } from '../../lambdas/handlers/dns-records';
+import { createDnsRecordsHandler, parseCustomResourceRequest } from '../../lambdas/handlers/dns-records';
+import { wireDnsRecords } from '../../lambdas/wiring';
 import { BadEventError, ResourceDiscoveryError } from '../../lambdas/errors';
 import { clusterPk, STATE_SK } from '../../lambdas/state/keys';
 import { motoClientConfig } from '../support/moto';
@@ -41,8 +42,8 @@ const ssm = (region: string) => {
 };
 /** Fresh control-plane clients on moto (retries without waiting). */
 const motoAwsClients = () => new AwsClients({ endpoint, credentials: motoClientConfig(endpoint, HOME).credentials, random: () => 0 });
-/** The custom resource's dependencies as the Lambda builds them, pointed at moto. */
-const clients: DnsRecordDeps = dnsRecordDeps(motoAwsClients(), HOME);
+/** The custom resource's dependencies as the Lambda builds them (the one wiring), pointed at moto. */
+const clients: DnsRecordDeps = wireDnsRecords({ clients: motoAwsClients(), homeRegion: HOME });
 const noWait = {};
 
 /** A serving level written the way the control plane's store writes it. */
@@ -237,7 +238,7 @@ describe('the weighted record custom resource', () => {
     // WHEN
     const outcome = await applyCustomResourceEvent(
       { RequestType: 'Delete', ResourceProperties: physicalProps(w), PhysicalResourceId: `${w.zoneId}/${w.recordName}/gm-physical` },
-      dnsRecordDeps(racing, HOME),
+      wireDnsRecords({ clients: racing, homeRegion: HOME }),
     );
     // THEN
     expect(raced).toBe(true);
@@ -337,6 +338,39 @@ describe('the dns-records Lambda handler, played as CloudFormation plays it', ()
   const silent = { addContext: () => undefined, info: () => undefined, error: () => undefined } as never;
   const handler = createDnsRecordsHandler(() => clients, { logger: silent });
 
+  test('when a Delete arrives without its PhysicalResourceId, it answers FAILED naming the field and touches nothing', async () => {
+    // GIVEN: a request CloudFormation would never send, as a hand-made invoke could
+    const make = (url: string) => {
+      const { PhysicalResourceId: _dropped, ...rest } = request('Delete', 'SeedRecordX', {}, url, 'Z1/p2p.x.org/eu-north') as unknown as Record<string, unknown>;
+      return rest as unknown as CloudFormationCustomResourceEvent;
+    };
+    // WHEN
+    const answer = await play(handler, make);
+    // THEN
+    expect(answer).toEqual(
+      expect.objectContaining({
+        Status: 'FAILED',
+        LogicalResourceId: 'SeedRecordX',
+        PhysicalResourceId: 'failed/SeedRecordX',
+        Reason: 'BadEventError: custom resource request: PhysicalResourceId must be a non-empty string, got: nothing',
+      }),
+    );
+  });
+
+  test('when a request has no ResponseURL, there is nobody to answer: it throws the BadEventError naming the field', async () => {
+    // GIVEN
+    const event = { ...request('Create', 'SeedRecordY', {}, 'https://example.invalid/r'), ResponseURL: undefined } as unknown as CloudFormationCustomResourceEvent;
+    // WHEN / THEN
+    await expect(handler(event, contextWith(60_000))).rejects.toThrow(new BadEventError('custom resource request: ResponseURL must be an https URL, got: nothing'));
+  });
+
+  test('when a request type is unknown, it is rejected naming RequestType', () => {
+    // GIVEN
+    const event = { ...request('Create', 'SeedRecordZ', {}, 'https://example.invalid/r'), RequestType: 'Upsert' };
+    // WHEN / THEN
+    expect(() => parseCustomResourceRequest(event)).toThrow('custom resource request: RequestType must be "Create", "Update" or "Delete", got: "Upsert"');
+  });
+
   test('when a Create fails and CloudFormation rolls back, the Delete succeeds and leaves a record this resource never wrote', async () => {
     // GIVEN: a record with SetIdentifier "ghost" written by someone else, and a ghost cluster whose stack never published its addresses
     const w = await world();
@@ -402,7 +436,7 @@ describe('the dns-records Lambda handler, played as CloudFormation plays it', ()
       },
       { step: 'initialize', name: 'foreverPending' },
     );
-    const slowHandler = createDnsRecordsHandler(() => dnsRecordDeps(slow, HOME), { logger: silent, answerMarginMs: 2_000 });
+    const slowHandler = createDnsRecordsHandler(() => wireDnsRecords({ clients: slow, homeRegion: HOME }), { logger: silent, answerMarginMs: 2_000 });
     const started = Date.now();
     // WHEN
     const created = await play(slowHandler, (url) => request('Create', 'GmPhysicalRecord', physicalProps(w), url), 2_500);
