@@ -60,18 +60,12 @@ export default [
     '@typescript-eslint/restrict-template-expressions': 'off',
     'max-len': 'off',
   } },
-  { files: ['lambdas/dns/weighted-record.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['lambdas/engine.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unsafe-assignment': 'off',
   } },
   { files: ['lambdas/observers/cloudwatch-alarms.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-  } },
-  { files: ['lambdas/runtime.ts'], rules: {
-    '@typescript-eslint/require-await': 'off',
   } },
   { files: ['lambdas/state/dynamodb-store.ts'], rules: {
     '@typescript-eslint/no-explicit-any': 'off',

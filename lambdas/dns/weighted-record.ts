@@ -202,7 +202,8 @@ export async function readRecordValues(spec: WeightedRecordSpec, deps: Pick<DnsR
 export async function currentWeight(spec: WeightedRecordSpec, store: StateStore): Promise<number> {
   const world = await store.load(spec.baseWeights.map((w) => w.id));
   try {
-    const weights = effectiveWeights(spec.baseWeights.map((w) => ({ id: w.id, baseWeight: w.baseWeight, servingPercent: world.clusters[w.id].servingPercent })));
+    const inputs = spec.baseWeights.map((w) => ({ id: w.id, baseWeight: w.baseWeight, servingPercent: world.clusters[w.id].servingPercent }));
+    const weights = effectiveWeights(inputs);
     return weights[spec.clusterId];
   } catch (err) {
     if (err instanceof WeightInvariantError) throw new DnsSafetyError(`refusing to write ${spec.recordName}: ${err.message}`, { cause: err });

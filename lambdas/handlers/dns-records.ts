@@ -57,7 +57,7 @@ export interface DnsRecordsHandlerOptions {
 
 const nonEmpty = z.string('must be a non-empty string').min(1, 'must be a non-empty string');
 const requestFields = {
-  ResponseURL: z.url('must be an https URL'),
+  ResponseURL: z.url('must be a URL'),
   StackId: nonEmpty,
   RequestId: nonEmpty,
   LogicalResourceId: nonEmpty,

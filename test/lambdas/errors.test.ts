@@ -173,9 +173,7 @@ describe('cause', () => {
 
   test('when an operator pins with an unknown value, the UnknownPinError names the value', () => {
     // GIVEN / WHEN / THEN
-    expect(() => operatorEvent({ command: 'pin', cluster: 'eu-north', pin: 'off', reason: 'r', operator: 'o' })).toThrow(
-      new UnknownPinError('off'),
-    );
+    expect(() => operatorEvent({ command: 'pin', cluster: 'eu-north', pin: 'off', reason: 'r', operator: 'o' })).toThrow(UnknownPinError);
     expect(() => operatorEvent({ command: 'pin', cluster: 'eu-north', pin: 'off', reason: 'r', operator: 'o' })).toThrow(
       'pin must be "in-service" or "isolated", got: "off"',
     );
