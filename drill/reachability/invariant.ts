@@ -2,7 +2,8 @@
  * The drill invariant the reachability model makes possible: what flows exist, per cluster, after every step.
  *
  * - ISOLATED: no internet peer session (new or established before the cut), no NAT egress (internet cut), no
- *   flow to a site (BP cut); NLB health checks and operator sessions (jumpbox, jumpbox to node) still work.
+ *   flow to a site (BP cut); NLB health checks, logged operator sessions (jumpbox, jumpbox to node) and the
+ *   node agent's metrics still work.
  * - IN_SERVICE with nothing recorded cut (before any isolation, and after RESTORE_COMPLETED), or drained for
  *   lag (out of DNS, nothing cut: it is not attacked): every flow exists.
  */
@@ -13,12 +14,17 @@ import { motoClientConfig } from '../moto';
 import { evaluateFlows, type FlowKind } from './model';
 import { OPEN_WORLD_SNAPSHOTS, readNetworkSnapshot } from './snapshot';
 
-const ALWAYS_ON: readonly FlowKind[] = ['health-check', 'operator-jumpbox', 'operator-node'];
+/**
+ * Flows every isolation must leave alone: the NLB's health checks (a restore needs them), operator sessions
+ * (an isolation is when a compromise is investigated) and the node agent's metrics (the `lagging` alarms and
+ * the restore decision read them). The last two go through the cluster's interface VPC endpoints.
+ */
+export const ALWAYS_ON: readonly FlowKind[] = ['health-check', 'operator-jumpbox', 'operator-node', 'agent-metrics'];
 
 /** What flows exist in moto's VPC matches the cluster's recorded status (see the module comment). */
 export const FLOWS_MATCH_STATUS: DrillInvariant = {
   name: 'flows-match-status',
-  description: 'ISOLATED: no peer (established included), egress or BP flow, health checks and operator access work; IN_SERVICE and uncut: every flow exists',
+  description: 'ISOLATED: no peer (established included), egress or BP flow, health checks, operator access and node metrics work; IN_SERVICE and uncut: every flow exists',
   check: async (run, s) => {
     const problems: string[] = [];
     const { topology } = run.world;

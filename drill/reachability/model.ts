@@ -124,7 +124,7 @@ export interface NetworkSnapshot {
 }
 
 /** The kinds of flow the invariants reason about. */
-export type FlowKind = 'peer' | 'peer-established' | 'health-check' | 'egress' | 'bp' | 'operator-jumpbox' | 'operator-node';
+export type FlowKind = 'peer' | 'peer-established' | 'health-check' | 'egress' | 'bp' | 'operator-jumpbox' | 'operator-node' | 'agent-metrics';
 
 /** The verdict on one flow. */
 export interface FlowVerdict {
@@ -144,6 +144,15 @@ const INTERNET_HOST_IP = '198.18.1.9';
 const AWS_PUBLIC_ENDPOINT_IP = '52.94.0.10';
 /** Services a Session Manager session needs on the instance side (SSM Agent), and `ssm` for StartSession. */
 export const SESSION_MANAGER_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'] as const;
+/**
+ * What the SSM Agent on the target also reaches for a logged session: CloudWatch Logs (it checks the log
+ * group's encryption, then streams the session to it). The cluster's session document logs every session.
+ */
+export const SESSION_LOGGING_SERVICES = ['logs'] as const;
+/** What the Session Manager plugin on the jumpbox reaches to open a session to a node: the API, then the data channel. */
+export const SESSION_CLIENT_SERVICES = ['ssm', 'ssmmessages'] as const;
+/** Where the node agent publishes its chain-health metrics (`PutMetricData`). */
+export const AGENT_METRICS_SERVICE = 'monitoring';
 
 interface Packet {
   readonly src: string;
@@ -184,7 +193,11 @@ export function evaluateFlows(now: NetworkSnapshot, establishedUnder: NetworkSna
   const nlbs = m.enis('nlb');
   const peer = { outside: INTERNET_PEER_IP };
 
+  const loggedSessionTo = (target: EniView) => {
+    for (const service of [...SESSION_MANAGER_SERVICES, ...SESSION_LOGGING_SERVICES]) m.toService(target, service);
+  };
   for (const node of nodes) {
+    judge(`${node.id} node agent -> CloudWatch metrics`, 'agent-metrics', () => m.toService(node, AGENT_METRICS_SERVICE));
     judge(`internet peer -> NLB -> ${node.id} (new)`, 'peer', () => anyOf(nlbs, (nlb) => m.peerSession(peer, nlb, node, undefined)));
     judge(`internet peer -> NLB -> ${node.id} (established)`, 'peer-established', () =>
       anyOf(nlbs, (nlb) => {
@@ -199,15 +212,14 @@ export function evaluateFlows(now: NetworkSnapshot, establishedUnder: NetworkSna
     }
   }
   for (const jumpbox of m.enis('jumpbox')) {
-    judge(`operator session -> ${jumpbox.id}`, 'operator-jumpbox', () => {
-      for (const service of SESSION_MANAGER_SERVICES) m.toService(jumpbox, service);
-    });
+    judge(`operator session -> ${jumpbox.id}`, 'operator-jumpbox', () => loggedSessionTo(jumpbox));
     for (const node of nodes) {
-      // From the jumpbox: `aws ssm start-session --target <node>` (the ssm API from the jumpbox, the agent's
-      // channel from the node).
+      // From the jumpbox: `aws ssm start-session --target <node>` (the ssm API and the plugin's data channel
+      // from the jumpbox; the agent's channels and the session log from the node). Nothing connects to the
+      // node itself: the cluster opens no port for operators.
       judge(`operator session -> ${jumpbox.id} -> ${node.id}`, 'operator-node', () => {
-        m.toService(jumpbox, 'ssm');
-        for (const service of SESSION_MANAGER_SERVICES) m.toService(node, service);
+        for (const service of SESSION_CLIENT_SERVICES) m.toService(jumpbox, service);
+        loggedSessionTo(node);
       });
     }
   }

@@ -37,14 +37,21 @@ import { SESSION_MANAGER_SERVICES, type AclEntry, type EniRole, type EniView, ty
 export const ENI_ROLE_TAG = 'seedshield:eni-role';
 /** Tag naming the AWS service of an interface endpoint's network interface. */
 export const ENI_SERVICE_TAG = 'seedshield:service';
-/** The interface endpoints the cluster stack creates (operator access during an isolation, metrics). */
+/**
+ * The interface endpoints the cluster stack creates (operator access during an isolation, metrics): the same
+ * list as `CLUSTER_ENDPOINT_SERVICES` in lib/constructs/cluster-endpoints.ts (a test holds them equal; the
+ * drill does not load aws-cdk-lib).
+ */
 export const INTERFACE_ENDPOINT_SERVICES = [...SESSION_MANAGER_SERVICES, 'logs', 'kms', 'monitoring'] as const;
+/** In how many private subnets (the first ones) the stack places each endpoint's interfaces. */
+export const INTERFACE_ENDPOINT_AZS = 2;
 
 /**
  * Adds to a built cluster world what carries its flows: an internet gateway and public route table, one NAT
  * gateway, default routes of the private tables through it, static site routes through the VGW, and the
  * network interfaces of the NLB (one per public subnet), the seed nodes (one per private subnet), the jumpbox
- * and the interface endpoints, with the security groups the stack gives them.
+ * and the interface endpoints (one per service in each of the first two private subnets), with the security
+ * groups the stack gives them.
  */
 export async function addFlowFixtures(ec2: EC2Client, world: ClusterWorld, siteCidrs: readonly string[]): Promise<void> {
   const vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [world.vpcId] }))).Vpcs![0];
@@ -74,11 +81,12 @@ export async function addFlowFixtures(ec2: EC2Client, world: ClusterWorld, siteC
     if (ingress.length > 0) await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId!, IpPermissions: ingress }));
     return sg.GroupId!;
   };
+  // As the stack: the jumpbox has no ingress; the nodes admit the NLB on nodeos's ports and nothing else
+  // (operators reach them through Session Manager, which opens no port).
   const jumpboxSg = await group('jumpbox', []);
   const nodeSg = await group('nodes', [
     { IpProtocol: 'tcp', FromPort: 9876, ToPort: 9876, UserIdGroupPairs: [{ GroupId: world.nlbSecurityGroupId }] },
     { IpProtocol: 'tcp', FromPort: 8888, ToPort: 8888, UserIdGroupPairs: [{ GroupId: world.nlbSecurityGroupId }] },
-    { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, UserIdGroupPairs: [{ GroupId: jumpboxSg }] },
   ]);
   const endpointSg = await group('endpoints', [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: vpcCidr }] }]);
 
@@ -95,7 +103,9 @@ export async function addFlowFixtures(ec2: EC2Client, world: ClusterWorld, siteC
   for (const subnetId of world.publicSubnetIds) await eni(subnetId, 'nlb', [world.nlbSecurityGroupId]);
   for (const subnetId of world.privateSubnetIds) await eni(subnetId, 'seed-node', [nodeSg]);
   await eni(world.privateSubnetIds[0], 'jumpbox', [jumpboxSg]);
-  for (const service of INTERFACE_ENDPOINT_SERVICES) await eni(world.privateSubnetIds[0], 'endpoint', [endpointSg], service);
+  for (const service of INTERFACE_ENDPOINT_SERVICES) {
+    for (const subnetId of world.privateSubnetIds.slice(0, INTERFACE_ENDPOINT_AZS)) await eni(subnetId, 'endpoint', [endpointSg], service);
+  }
 }
 
 /** Reads one cluster VPC from EC2 into the model's snapshot (read-only). */

@@ -115,8 +115,8 @@ const ec2Doc = (type: string) => `${EC2}#${type.toLowerCase().replace(/[:/]/g, '
 /**
  * The built-in finding policy, most specific rules first.
  *
- * The jumpbox rule: seed nodes accept port 22 from the jumpbox's security group only, and the NLB forwards
- * only the p2p and API ports. An SSH brute force that reaches a cluster instance therefore comes from inside
+ * The jumpbox rule: no security group of the cluster opens port 22 (operators reach the nodes through Session
+ * Manager), and the NLB forwards only the p2p and API ports. An SSH brute force that reaches a cluster instance therefore comes from inside
  * the cluster (the jumpbox) or from a security-group change that opened port 22. Either way something with a
  * path to the block producer misbehaves: seedshield treats it as a compromise of the cluster (isolates it,
  * cutting the BP path, pages CRITICAL) and on-call rebuilds the jumpbox before restoring.
@@ -128,7 +128,7 @@ export const FINDING_POLICY: readonly FindingRule[] = [
     id: 'SSH_BRUTE_FORCE_FROM_JUMPBOX',
     type: 'UnauthorizedAccess:EC2/SSHBruteForce',
     class: 'compromise',
-    explanation: 'port 22 of a cluster instance is open to the jumpbox only, so an SSH brute force reaching it means the jumpbox (or a security-group change) misbehaves; rebuild the jumpbox before restoring',
+    explanation: 'no security group of the cluster opens port 22 (operators use Session Manager), so an SSH brute force reaching an instance means a security-group change or something inside the cluster misbehaves; check both, rebuild the jumpbox before restoring',
     source: ec2Doc('UnauthorizedAccess:EC2/SSHBruteForce'),
   },
   { id: 'RDP_BRUTE_FORCE_BY_INSTANCE', type: 'UnauthorizedAccess:EC2/RDPBruteForce', role: 'ACTOR', class: 'compromise', explanation: 'the instance brute-forces RDP on other hosts', source: ec2Doc('UnauthorizedAccess:EC2/RDPBruteForce') },

@@ -312,9 +312,12 @@ export class SeedCluster extends Construct {
     }
 
     this.jumpbox = new SessionJumpbox(this, 'Jumpbox', { vpc: this.vpc, namePrefix: `seedshield-${props.clusterId}` });
-    this.seedNodes.securityGroup.connections.allowFrom(this.jumpbox.securityGroup, ec2.Port.tcp(22), 'ssh from the jumpbox only');
-    // Seed nodes carry the cluster tag (set above on the whole construct, propagated to the instances).
-    this.jumpbox.allowInstanceConnect(CLUSTER_TAG_KEY, props.clusterId, 'ubuntu');
+    // Operators reach a node with a Session Manager session (from the jumpbox, or straight from their own
+    // machine), logged with the jumpbox's document: no port is open for it, and it works while the cluster is
+    // cut (the endpoints above). Seed nodes carry the cluster tag (set on the whole construct, propagated to
+    // the instances), which is what the jumpbox may open sessions to.
+    this.jumpbox.allowSessionsToTagged(CLUSTER_TAG_KEY, props.clusterId);
+    this.jumpbox.grantSessionLogging(this.seedNodes.role);
 
     const clusterAlarms = new ClusterAlarms(this, 'Alarms', {
       clusterId: props.clusterId,

@@ -70,7 +70,7 @@ export interface SeedNodeGroupProps {
 export class SeedNodeGroup extends Construct {
   /** The Auto Scaling group (also the NLB target). */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  /** The nodes' security group: ingress added by the cluster (NLB listeners, ssh from the jumpbox). */
+  /** The nodes' security group: ingress added by the cluster (the NLB's listeners and health checks, nothing else). */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The instance role. */
   public readonly role: iam.Role;
@@ -84,9 +84,11 @@ export class SeedNodeGroup extends Construct {
       );
     }
 
-    // Outbound stays open: nodes dial arbitrary p2p peers, the block producers over the VPN, GitHub and apt.
+    // Outbound stays open: nodes dial arbitrary p2p peers, the block producers over the VPN, GitHub and apt,
+    // and the cluster's interface endpoints (SSM Agent, session logs, metrics).
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
+      // The text predates Session Manager access (no ssh rule is left); changing it would replace the group.
       description: 'seedshield seed nodes: p2p and API from the NLB, ssh from the jumpbox only',
       allowAllOutbound: true,
     });
@@ -113,7 +115,7 @@ export class SeedNodeGroup extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: 'The policy CDK generates for this one role: read exactly the block-producer peer parameters, the peer key secret and the configured snapshot object at boot; a managed policy would be attachable to other principals.',
+      reason: 'The policy CDK generates for this one role: read exactly the block-producer peer parameters, the peer key secret and the configured snapshot object at boot, write session logs to the cluster\'s session log group, publish the node agent\'s metrics; a managed policy would be attachable to other principals.',
     });
 
     if (Token.isUnresolved(props.userDataScript)) {

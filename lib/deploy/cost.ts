@@ -20,15 +20,22 @@ export const COST_ASSUMPTIONS = {
   /** GB through each NAT gateway per month (package updates, BP traffic over the internet). */
   natGbPerGatewayMonth: 50,
   /**
-   * Interface VPC endpoints per cluster, each billed in every AZ. The cluster stack creates none today; set it
-   * to the number it creates (an isolated cluster reached over ssm, ssmmessages, ec2messages, logs,
-   * monitoring and kms endpoints would be 6: about USD 44 per AZ a month).
+   * Interface VPC endpoints per cluster: ssm, ssmmessages, ec2messages, logs, monitoring and kms
+   * (`CLUSTER_ENDPOINT_SERVICES` in lib/constructs/cluster-endpoints.ts; a test holds them equal). They keep
+   * operator sessions, session logs and node metrics working while the cluster is isolated.
    */
-  interfaceEndpointsPerCluster: 0,
+  interfaceEndpointsPerCluster: 6,
+  /** AZs each endpoint has a network interface in (billed per endpoint per AZ): `ClusterEndpoints`' default, capped by the cluster's AZs. */
+  interfaceEndpointAzs: 2,
+  /**
+   * GB through the endpoints per cluster per month: node-agent metrics (3 metrics per node every 10 s, about
+   * 0.5 GB per node), SSM Agent polling and session traffic and logs. Small next to the hourly charge.
+   */
+  interfaceEndpointGbPerClusterMonth: 5,
   /** CloudWatch alarms per cluster: 6 detection alarms, 2 per VPN connection, 1 dead-letter alarm (counted per connection below). */
   detectionAlarmsPerCluster: 7,
-  /** KMS keys per cluster stack (logs, dead letters). */
-  kmsKeysPerCluster: 2,
+  /** KMS keys per cluster stack (flow and VPN logs, session logs, the event forwarder's dead letters). */
+  kmsKeysPerCluster: 3,
   /** Control plane: KMS keys (state/bus/topic, logs x2 for Lambda log groups). */
   controlPlaneKmsKeys: 3,
   /** Remediation Lambda: invocations per month (reconcile every 5 min plus events) and average duration. */
@@ -38,6 +45,9 @@ export const COST_ASSUMPTIONS = {
   /** Million DNS queries per month on the seed name. */
   dnsMillionQueriesPerMonth: 1,
 } as const;
+
+/** The shape of {@link COST_ASSUMPTIONS}, for estimates under other assumptions. */
+export type CostAssumptions = { readonly [K in keyof typeof COST_ASSUMPTIONS]: number };
 
 /** One line of the estimate. */
 export interface CostLine {
@@ -70,11 +80,12 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const sum = (lines: readonly CostLine[]) => round(lines.reduce((a, l) => a + l.monthlyUsd, 0));
 
 /** The monthly estimate for `config` at `p`. */
-export function estimateCost(config: SeedshieldConfig, p: Prices = PRICES, a = COST_ASSUMPTIONS): CostEstimate {
+export function estimateCost(config: SeedshieldConfig, p: Prices = PRICES, a: CostAssumptions = COST_ASSUMPTIONS): CostEstimate {
   const h = p.hoursPerMonth;
   const lines = config.sites.reduce((n, s) => n + s.lines.length, 0);
   const clusters: ClusterCost[] = config.clusters.map((c) => {
     const azs = c.availabilityZones.length;
+    const endpointAzs = Math.min(azs, a.interfaceEndpointAzs);
     const l: CostLine[] = [
       { item: 'NAT gateway hours', quantity: `${azs} x ${h} h`, monthlyUsd: round(azs * h * p.natGatewayPerHour) },
       { item: 'NAT data processed', quantity: `${azs} x ${a.natGbPerGatewayMonth} GB`, monthlyUsd: round(azs * a.natGbPerGatewayMonth * p.natGatewayPerGbProcessed) },
@@ -83,9 +94,14 @@ export function estimateCost(config: SeedshieldConfig, p: Prices = PRICES, a = C
       { item: 'public IPv4 addresses (NLB + NAT)', quantity: `${2 * azs} x ${h} h`, monthlyUsd: round(2 * azs * h * p.publicIpv4PerHour) },
       { item: 'Site-to-Site VPN connections', quantity: `${lines} x ${h} h`, monthlyUsd: round(lines * h * p.vpnConnectionPerHour) },
       {
-        item: 'VPC interface endpoints',
-        quantity: `${a.interfaceEndpointsPerCluster} x ${azs} AZ x ${h} h`,
-        monthlyUsd: round(a.interfaceEndpointsPerCluster * azs * h * p.interfaceEndpointPerAzHour),
+        item: 'VPC interface endpoints (access while isolated)',
+        quantity: `${a.interfaceEndpointsPerCluster} x ${endpointAzs} AZ x ${h} h`,
+        monthlyUsd: round(a.interfaceEndpointsPerCluster * endpointAzs * h * p.interfaceEndpointPerAzHour),
+      },
+      {
+        item: 'VPC interface endpoint data processed',
+        quantity: `${a.interfaceEndpointGbPerClusterMonth} GB`,
+        monthlyUsd: round(a.interfaceEndpointGbPerClusterMonth * p.interfaceEndpointPerGbProcessed),
       },
       { item: 'Route 53 health check (CloudWatch alarm)', quantity: config.protection.shieldAdvanced ? '2' : '1', monthlyUsd: round((config.protection.shieldAdvanced ? 2 : 1) * p.route53HealthCheckAwsEndpointPerMonth) },
       { item: 'CloudWatch alarms', quantity: `${a.detectionAlarmsPerCluster + 2 * lines}`, monthlyUsd: round((a.detectionAlarmsPerCluster + 2 * lines) * p.cloudWatchAlarmPerMonth) },

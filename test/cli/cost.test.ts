@@ -29,6 +29,35 @@ describe('seedshield cost', () => {
     expect(e.totalMonthlyUsd).toBeCloseTo(parts, 1);
   });
 
+  test('when run on the example, it prices the 6 interface endpoints in 2 AZs per cluster, whatever its AZ count: USD 87.60 a month plus data', () => {
+    // GIVEN: eu-north spans 3 AZs, eu-central 2 (the endpoints sit in the first 2 private subnets either way)
+    const config = exampleConfig();
+    // WHEN
+    const e = estimateCost(config);
+    // THEN
+    for (const c of e.clusters) {
+      const hourly = c.lines.find((l) => l.item === 'VPC interface endpoints (access while isolated)')!;
+      expect(hourly).toEqual({ item: 'VPC interface endpoints (access while isolated)', quantity: '6 x 2 AZ x 730 h', monthlyUsd: 87.6 });
+      expect(c.lines.find((l) => l.item === 'VPC interface endpoint data processed')!.monthlyUsd).toBeCloseTo(COST_ASSUMPTIONS.interfaceEndpointGbPerClusterMonth * PRICES.interfaceEndpointPerGbProcessed, 2);
+    }
+  });
+
+  test('when a cluster had a single AZ\'s worth of endpoints, it prices one interface per endpoint', () => {
+    // GIVEN
+    const config = exampleConfig();
+    // WHEN
+    const e = estimateCost(config, PRICES, { ...COST_ASSUMPTIONS, interfaceEndpointAzs: 1 });
+    // THEN
+    expect(e.clusters[0].lines.find((l) => l.item.startsWith('VPC interface endpoints'))!.monthlyUsd).toBeCloseTo(6 * 730 * PRICES.interfaceEndpointPerAzHour, 2);
+  });
+
+  test('when the stack\'s endpoint list changes, the estimate counts the same number', () => {
+    // GIVEN / WHEN
+    const { CLUSTER_ENDPOINT_SERVICES } = jest.requireActual('../../lib/constructs/cluster-endpoints');
+    // THEN
+    expect(COST_ASSUMPTIONS.interfaceEndpointsPerCluster).toBe(CLUSTER_ENDPOINT_SERVICES.length);
+  });
+
   test('when shieldAdvanced is false, the subscription is not counted', () => {
     // GIVEN
     const config = configWith((raw) => {

@@ -10,6 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { stackNames } from '../../lib/config/naming';
 import { CLUSTER_ENDPOINT_SERVICES, ClusterEndpoints } from '../../lib/constructs/cluster-endpoints';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { INTERFACE_ENDPOINT_AZS, INTERFACE_ENDPOINT_SERVICES } from '../../drill/reachability/snapshot';
 import { exampleConfig } from '../support/example';
 
 const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
@@ -71,6 +72,16 @@ describe('ClusterEndpoints in the cluster stack', () => {
       Object.values(template.findResources('AWS::EC2::VPCEndpoint')).flatMap((r) => r.Properties.SecurityGroupIds.map((g: any) => g['Fn::GetAtt'][0])),
     );
     expect([...endpointSgIds]).toEqual([expect.stringMatching(/^SeedClusterEndpointsSecurityGroup/)]);
+  });
+});
+
+describe('ClusterEndpoints and the drill', () => {
+  test('when the drill builds its moto cluster, it gives it the endpoints the stack creates, in as many subnets', () => {
+    // GIVEN / WHEN: the drill's flow fixtures (drill/reachability/snapshot.ts) and the stack's endpoints
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r) => r.Properties);
+    // THEN: the reachability invariant judges the cluster that is deployed
+    expect([...INTERFACE_ENDPOINT_SERVICES].sort()).toEqual([...CLUSTER_ENDPOINT_SERVICES].sort());
+    expect(endpoints.every((e) => e.SubnetIds.length === INTERFACE_ENDPOINT_AZS)).toBe(true);
   });
 });
 

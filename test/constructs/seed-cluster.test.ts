@@ -252,41 +252,83 @@ describe('SeedCluster access', () => {
     }
   });
 
-  test('when synthesized, seed nodes accept ssh only from the jumpbox, and nodeos ports only from the NLB', () => {
+  test('when synthesized, seed nodes accept nodeos ports from the NLB and nothing else: no ssh, not even from the jumpbox', () => {
     // GIVEN / WHEN: the example eu-north cluster
     const ingress = Object.values(northTemplate.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const source = (r: any) => r.SourceSecurityGroupId['Fn::GetAtt'][0] as string;
     // THEN
-    const ssh = ingress.filter((r) => r.FromPort === 22);
-    expect(ssh).toHaveLength(1);
-    expect(source(ssh[0])).toMatch(/^SeedClusterJumpboxSecurityGroup/);
+    expect(ingress.filter((r) => r.FromPort === 22 || r.IpProtocol === '-1')).toEqual([]);
     for (const port of [9876, 8888]) {
       const rules = ingress.filter((r) => r.FromPort === port);
       expect(rules.map(source)).toEqual([expect.stringMatching(/^SeedClusterNlbSecurityGroup/)]);
     }
+    const toNodes = ingress.filter((r) => /^SeedClusterSeedNodesSecurityGroup/.test(r.GroupId['Fn::GetAtt'][0]));
+    expect(toNodes.map(source).every((id) => /^SeedClusterNlbSecurityGroup/.test(id))).toBe(true);
     northTemplate.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^seedshield jumpbox'),
       SecurityGroupIngress: Match.absent(),
     });
   });
 
-  test("when synthesized, the jumpbox may push one-time ssh keys only to this cluster's instances, as ubuntu", () => {
+  test("when synthesized, the jumpbox may open Session Manager sessions only to this cluster's instances, only with the logged document", () => {
     // GIVEN / WHEN: the example eu-north cluster
-    // THEN
-    northTemplate.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterJumpboxRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'ec2-instance-connect:SendSSHPublicKey',
-            Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: northId, 'ec2:osuser': 'ubuntu' } },
-          }),
-        ]),
-      },
+    const statements = Object.values(northTemplate.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('SeedClusterJumpboxRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const start = statements.filter((st: any) => [st.Action].flat().includes('ssm:StartSession'));
+    // THEN: instances by the cluster tag, the session document by name, the document check on both
+    expect(start).toHaveLength(2);
+    const resource = (st: any) => JSON.stringify(st.Resource);
+    const onInstances = start.find((st: any) => resource(st).includes(':instance/*'));
+    const onDocument = start.find((st: any) => resource(st).includes(':document/'));
+    expect(onInstances.Condition).toEqual({
+      StringEquals: { [`ssm:resourceTag/${CLUSTER_TAG_KEY}`]: northId },
+      BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' },
     });
+    expect(resource(onDocument)).toContain(':document/seedshield-eu-north-session"');
+    expect(onDocument.Condition).toEqual({ BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } });
+    const own = statements.find((st: any) => [st.Action].flat().includes('ssm:TerminateSession'));
+    expect(own.Condition).toEqual({ StringLike: { 'ssm:resourceTag/aws:ssmmessages:session-id': '${aws:userid}*' } });
     northTemplate.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       Tags: Match.arrayWith([{ Key: CLUSTER_TAG_KEY, Value: northId, PropagateAtLaunch: true }]),
     });
+  });
+
+  test('when any cluster stack is synthesized, no policy grants EC2 Instance Connect (its public endpoint is unreachable while cut)', () => {
+    // GIVEN / WHEN: every cluster of the example
+    // THEN
+    for (const stack of example.stacks) {
+      const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+      expect(policies).not.toContain('ec2-instance-connect');
+    }
+  });
+
+  test('when synthesized, seed nodes are Session Manager managed instances that may log sessions to the jumpbox\'s encrypted log group', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    // THEN: the SSM Agent's permissions, and the session log writes with the encryption check
+    northTemplate.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('^seedshield seed node'),
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+    });
+    northTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterSeedNodesRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterJumpboxSessionLogs'), 'Arn'] } }),
+          Match.objectLike({ Action: 'logs:DescribeLogGroups', Resource: '*' }),
+        ]),
+      },
+    });
+  });
+
+  test('when synthesized, the jumpbox installs the Session Manager plugin at first boot and is replaced when that script changes', () => {
+    // GIVEN / WHEN: the example eu-north cluster
+    const instance = Object.values(northTemplate.findResources('AWS::EC2::Instance'))[0];
+    const script = JSON.stringify(instance.Properties.UserData);
+    // THEN
+    expect(script).toContain('session-manager-downloads/plugin/latest/linux_<arch>/session-manager-plugin.rpm');
+    expect(script).toContain('dnf install -y');
+    expect(Object.keys(northTemplate.findResources('AWS::EC2::Instance'))[0]).toMatch(/^SeedClusterJumpbox[0-9A-F]{8}[0-9a-f]{16}$/);
   });
 
   test('when synthesized, seed nodes launch with IMDSv2 only, no public IP and an encrypted gp3 volume of the configured size', () => {
@@ -328,15 +370,20 @@ describe('SeedCluster access', () => {
     northTemplate.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SeedClusterJumpboxSessionLogKey'), 'Arn'] } });
   });
 
-  test('when synthesized, the seed-node role reads exactly the block-producer peer parameters, the peer-key secret and the snapshot object', () => {
+  test('when synthesized, the seed-node role reads exactly the block-producer peer parameters, the peer-key secret and the snapshot object, and writes session logs', () => {
     // GIVEN / WHEN: the example eu-north cluster
     const policies = northTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SeedClusterSeedNodesRole') }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    // PutMetricData has no resource type: its scope is the namespace condition, checked in node-agent.test.ts.
-    const resources = JSON.stringify(statements.filter((s: any) => s.Action !== 'cloudwatch:PutMetricData').map((s: any) => s.Resource));
+    // PutMetricData has no resource type: its scope is the namespace condition, checked in node-agent.test.ts;
+    // DescribeLogGroups has none either (the SSM Agent's check of the session log group's encryption).
+    const unscoped = ['cloudwatch:PutMetricData', 'logs:DescribeLogGroups'];
+    const resources = JSON.stringify(statements.filter((s: any) => !unscoped.includes(s.Action)).map((s: any) => s.Resource));
     // THEN
     expect(statements.map((s: any) => s.Action).flat().sort()).toEqual([
       'cloudwatch:PutMetricData', // the node agent, under its namespace condition (test/constructs/node-agent.test.ts)
+      'logs:CreateLogStream', // session logs: the jumpbox's session log group only
+      'logs:DescribeLogGroups',
+      'logs:PutLogEvents',
       's3:GetObject',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
@@ -349,6 +396,7 @@ describe('SeedCluster access', () => {
     expect(resources).toContain(':parameter/seedshield/sites/standby-bp/block-producer-peers');
     expect(resources).toContain(':secret:seedshield/block-producer-peer-key-??????');
     expect(resources).toContain(':s3:::seedshield-snapshots-111111111111/eos-mainnet/snapshot-2026-11-30.bin.zst"');
+    expect(resources).toContain('SeedClusterJumpboxSessionLogs');
     expect(resources).not.toContain('*');
     northTemplate.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],

@@ -1,7 +1,7 @@
 /**
  * The reachability model on the moto world the drill builds: the cluster as built has every flow; the cuts
  * the actuator makes in moto drop peer sessions (established included), NAT egress and the BP path while
- * health checks and operator access stay; the undo brings every flow back.
+ * health checks, operator access and the node agent's metrics stay; the undo brings every flow back.
  */
 import { buildClusterWorld } from '../../drill/world';
 import { evaluateFlows, type FlowKind, type FlowVerdict } from '../../drill/reachability/model';
@@ -38,6 +38,7 @@ test('when the actuator cuts and then restores a moto cluster, the model finds e
   expect(before.filter((v) => !v.reachable)).toEqual([]);
   expect(kinds(cut, 'peer', 'peer-established', 'egress', 'bp').filter((v) => v.reachable)).toEqual([]);
   expect(kinds(cut, 'peer-established').length).toBe(2);
-  expect(kinds(cut, 'health-check', 'operator-jumpbox', 'operator-node').filter((v) => !v.reachable)).toEqual([]);
+  expect(kinds(cut, 'health-check', 'operator-jumpbox', 'operator-node', 'agent-metrics').filter((v) => !v.reachable)).toEqual([]);
+  expect(kinds(cut, 'agent-metrics').length).toBe(2);
   expect(restored.filter((v) => !v.reachable)).toEqual([]);
 });

@@ -51,10 +51,7 @@ function cluster(options: { endpoints?: boolean; ipv6?: boolean } = {}): Network
       },
       {
         id: 'sg-node',
-        ingress: [
-          { protocol: 'tcp', fromPort: 9876, toPort: 9876, groupId: 'sg-nlb' },
-          { protocol: 'tcp', fromPort: 22, toPort: 22, groupId: 'sg-jump' },
-        ],
+        ingress: [{ protocol: 'tcp', fromPort: 9876, toPort: 9876, groupId: 'sg-nlb' }],
         egress: [{ protocol: '-1', cidr: '0.0.0.0/0' }],
       },
       { id: 'sg-jump', ingress: [], egress: [{ protocol: '-1', cidr: '0.0.0.0/0' }] },
@@ -115,7 +112,7 @@ describe('reachability model', () => {
     // THEN
     expect(verdicts.filter((v) => !v.reachable)).toEqual([]);
     expect(verdicts.map((v) => v.kind).sort()).toEqual(
-      ['bp', 'bp', 'egress', 'health-check', 'operator-jumpbox', 'operator-node', 'peer', 'peer-established'].sort(),
+      ['agent-metrics', 'bp', 'bp', 'egress', 'health-check', 'operator-jumpbox', 'operator-node', 'peer', 'peer-established'].sort(),
     );
   });
 
@@ -149,6 +146,7 @@ describe('reachability model', () => {
     expect(reachable(cut, 'bp')).toEqual([true, true]);
     expect(reachable(cut, 'operator-jumpbox')).toEqual([true]);
     expect(reachable(cut, 'operator-node')).toEqual([true]);
+    expect(reachable(cut, 'agent-metrics')).toEqual([true]);
   });
 
   test('when both cuts are in force, it finds no peer, egress or BP flow, and health checks and operator access still work', () => {
@@ -161,7 +159,7 @@ describe('reachability model', () => {
 
     // THEN
     for (const kind of ['peer', 'peer-established', 'egress', 'bp'] as const) expect(reachable(cut, kind).every((r) => !r)).toBe(true);
-    for (const kind of ['health-check', 'operator-jumpbox', 'operator-node'] as const) expect(reachable(cut, kind)).toEqual([true]);
+    for (const kind of ['health-check', 'operator-jumpbox', 'operator-node', 'agent-metrics'] as const) expect(reachable(cut, kind)).toEqual([true]);
   });
 
   test('when only the BP path is cut, it keeps the internet flows and drops each site', () => {
@@ -187,6 +185,29 @@ describe('reachability model', () => {
     // THEN
     expect(reachable(cut, 'operator-jumpbox')).toEqual([false]);
     expect(reachable(cut, 'operator-node')).toEqual([false]);
+    expect(reachable(cut, 'agent-metrics')).toEqual([false]);
+    expect(cut.find((v) => v.kind === 'agent-metrics')?.blockedBy).toMatch(/^monitoring: no interface endpoint/);
+  });
+
+  test('when the endpoints sit in another private subnet than the node, the VPC-CIDR allows (100-199) are what keep operator access and metrics through the internet cut', () => {
+    // GIVEN: the stack's layout: endpoints in the first private subnets, a node in another one (its ACL crossed)
+    const base = cluster({ endpoints: true });
+    const open: NetworkSnapshot = {
+      ...base,
+      subnets: [...base.subnets, { id: 'subnet-priv-b', networkAclId: 'acl-priv', routeTableId: 'rtb-priv-a' }],
+      enis: base.enis.map((e) => (e.role === 'seed-node' ? { ...e, subnetId: 'subnet-priv-b', ip: '10.0.32.10' } : e)),
+    };
+    const plan = internetCutPlan(planInput(open));
+
+    // WHEN
+    const cut = evaluateFlows(withEntries(open, plan), open);
+    const withoutVpcAllows = evaluateFlows(withEntries(open, plan.filter((p) => p.ruleNumber >= 200)), open);
+
+    // THEN
+    for (const kind of ['operator-jumpbox', 'operator-node', 'agent-metrics', 'health-check'] as const) expect(reachable(cut, kind)).toEqual([true]);
+    expect(reachable(withoutVpcAllows, 'operator-node')).toEqual([false]);
+    expect(reachable(withoutVpcAllows, 'agent-metrics')).toEqual([false]);
+    expect(withoutVpcAllows.find((v) => v.kind === 'agent-metrics')?.blockedBy).toMatch(/rule 900 denies 0\.0\.0\.0\/0/);
   });
 
   test('when VPN route propagation is disabled, it drops the site flows (no route), even with open ACLs', () => {
