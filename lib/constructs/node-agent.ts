@@ -6,6 +6,11 @@
  * images ship python3 for cloud-init, so nothing is installed for it). It runs as a systemd service with a
  * dynamic user, opens no port, and every 10 s publishes the node's head-block lag, irreversible lag and p2p
  * peer count as high-resolution CloudWatch metrics. See README, "Chain-aware health".
+ *
+ * It calls `monitoring.<region>.amazonaws.com`, which the cluster's `monitoring` interface endpoint (private
+ * DNS, lib/constructs/cluster-endpoints.ts) answers inside the VPC: the metrics keep flowing while an
+ * isolation has the cluster cut from the internet, which the restore decision relies on. The drill's
+ * reachability invariant holds that flow (`agent-metrics`) on every step.
  */
 import * as fs from 'fs';
 import * as path from 'path';
