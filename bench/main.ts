@@ -6,6 +6,7 @@
  * error and on SIGINT/SIGTERM. A section that fails is reported as failed; the others still run.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { benchChainHealth } from './chain-health';
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   await add('CDK synth', () => benchSynth(log));
   await add('Drill', () => benchDrill(log));
   sections.sort((a, b) => ORDER.indexOf(a.title) - ORDER.indexOf(b.title));
-  const report = renderReport(machine, sections, performance.now() - started);
+  const report = renderReport(machine, sections, performance.now() - started, Math.round(os.loadavg()[0] * 100) / 100);
   const missed = sections.flatMap((s) => s.misses);
   const summary = `${missed.length} missed target${missed.length === 1 ? '' : 's'}, ${((performance.now() - started) / 1000).toFixed(1)} s`;
   if (only.length > 0) {
