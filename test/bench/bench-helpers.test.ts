@@ -1,4 +1,5 @@
 import { BENCH_REGIONS, generateConfig } from '../../bench/config-gen';
+import { renderReport } from '../../bench/report';
 import { median, percentile, ratio } from '../../bench/stats';
 import { parseConfig } from '../../lib/config/load';
 import { exampleRaw } from '../support/example';
@@ -75,5 +76,24 @@ describe('bench CPU profile grouping', () => {
     expect(moduleOf('node:internal/modules/cjs/loader', 'f', root)).toBe('node (internal)');
     expect(moduleOf('', '(garbage collector)', root)).toBe('(garbage collector)');
     expect(moduleOf('wasm://wasm/0234e0ae', 'wasm-function[1]', root)).toMatch(/^wasm \(aws-cdk-lib/);
+  });
+});
+
+describe('bench report header', () => {
+  const machine = { cpuModel: 'cpu', cores: 2, memoryGiB: 8, node: 'v20', platform: 'linux', loadAverage1m: 0.5, date: '2026-01-01T00:00:00.000Z' };
+
+  test('when the load exceeds the cores, it says the machine was busy', () => {
+    // GIVEN / WHEN
+    const report = renderReport({ ...machine, loadAverage1m: 21.4 }, [], 1000, 24.1);
+    // THEN
+    expect(report).toContain('**The machine was busy during this run** (1-minute load 21.4 at the start, 24.1 at the end,');
+    expect(report).toContain('| load average (1 min) at end | 24.1 |');
+  });
+
+  test('when the machine was idle, it says nothing about load', () => {
+    // GIVEN / WHEN
+    const report = renderReport(machine, [], 1000, 0.7);
+    // THEN
+    expect(report).not.toContain('busy');
   });
 });
