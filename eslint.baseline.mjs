@@ -21,9 +21,6 @@ export default [
   { files: ['bench/synth.ts'], rules: {
     'no-useless-assignment': 'off',
   } },
-  { files: ['cli/control.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['cli/params.ts'], rules: {
     '@typescript-eslint/require-await': 'off',
   } },
@@ -34,9 +31,6 @@ export default [
     '@typescript-eslint/no-unused-vars': 'off',
     'max-len': 'off',
     'no-control-regex': 'off',
-  } },
-  { files: ['cli/review.ts'], rules: {
-    'max-len': 'off',
   } },
   { files: ['drill/faults.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
@@ -59,13 +53,6 @@ export default [
     '@typescript-eslint/no-unused-vars': 'off',
     '@typescript-eslint/restrict-template-expressions': 'off',
     'max-len': 'off',
-  } },
-  { files: ['lambdas/engine.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-    '@typescript-eslint/no-unsafe-assignment': 'off',
-  } },
-  { files: ['lambdas/observers/cloudwatch-alarms.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
   { files: ['lambdas/state/dynamodb-store.ts'], rules: {
     '@typescript-eslint/no-explicit-any': 'off',

@@ -13,6 +13,7 @@ import { benchChainHealth } from './chain-health';
 import { benchCore } from './core';
 import { benchDrill } from './drill';
 import { benchEndToEnd } from './e2e';
+import { BenchError } from './errors';
 import { benchLambdas } from './lambdas';
 import { machineInfo } from './machine';
 import { cleanUp, REPO_ROOT } from './process';
@@ -62,7 +63,7 @@ function parseArgs(argv: readonly string[]): { only: string[] } {
   const only: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only' && argv[i + 1] !== undefined) only.push(argv[++i].toLowerCase());
-    else throw new Error(`unknown argument: ${argv[i]}. Usage: npm run bench [-- --only <section title text> ...]`);
+    else throw new BenchError(`unknown argument: ${argv[i]}. Usage: npm run bench [-- --only <section title text> ...]`);
   }
   return { only };
 }
@@ -70,7 +71,7 @@ function parseArgs(argv: readonly string[]): { only: string[] } {
 async function main(): Promise<void> {
   const { only } = parseArgs(process.argv.slice(2));
   const wanted = (title: string) => only.length === 0 || only.some((o) => title.toLowerCase().includes(o));
-  if (!ORDER.some(wanted)) throw new Error(`--only ${only.join(', ')} matches no section; sections: ${ORDER.join(', ')}`);
+  if (!ORDER.some(wanted)) throw new BenchError(`--only ${only.join(', ')} matches no section; sections: ${ORDER.join(', ')}`);
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, load ${machine.loadAverage1m}`);
   const started = performance.now();

@@ -190,7 +190,13 @@ function expectArgs(command: string, positionals: readonly string[], n: number, 
   }
 }
 
-function buildEvent(command: OperatorCommand, positionals: readonly string[], options: Options, topology: RuntimeTopology, env: NodeJS.ProcessEnv): OperatorEvent {
+function buildEvent(
+  command: OperatorCommand,
+  positionals: readonly string[],
+  options: Options,
+  topology: RuntimeTopology,
+  env: NodeJS.ProcessEnv,
+): OperatorEvent {
   let cluster: string | undefined;
   let pin: string | undefined;
   if (command === 'pause' || command === 'resume') {

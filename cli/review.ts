@@ -221,7 +221,12 @@ function configSummary(baseFile: string, headFile: string): ConfigSummary {
  * worktree and synth outputs are removed whatever happens.
  * @throws ReviewError for anything that should end in exit status 2
  */
-export async function buildReview(cwd: string, args: { base?: string; config: string }, io: ReviewIo, env: NodeJS.ProcessEnv = process.env): Promise<ReviewReport> {
+export async function buildReview(
+  cwd: string,
+  args: { base?: string; config: string },
+  io: ReviewIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReviewReport> {
   const top = await run('git', ['rev-parse', '--show-toplevel'], cwd);
   if (top.code !== 0) throw new ReviewError(`${cwd} is not inside a git repository: review compares two git revisions`);
   const repoRoot = top.stdout.trim();

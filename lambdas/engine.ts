@@ -265,10 +265,10 @@ export class RemediationEngine {
     // owner's effect, so its failure fails them all.
     const ownersOf = (effect: Effect) => jobs.filter((c) => c.job!.effects.some((j) => j.id === effect.id));
     const records = new Map<string, IsolationRecord>();
-    for (const c of jobs) records.set(c.clusterId, (await this.#recoveredIsolation(c))!);
+    for (const c of jobs) records.set(c.clusterId, await this.#recoveredIsolation(c));
 
     // Results land here by plan position, so the report lists them in plan order whatever finished first.
-    const outcomes: EngineReport['executed'][number][] = new Array(plan.length);
+    const outcomes = new Array<EngineReport['executed'][number]>(plan.length);
     const run = async (effect: Effect, index: number): Promise<void> => {
       const owner = ownersOf(effect)[0];
       const entry = { clusterId: journalClusterId(effect), at, effect, eventId: event.id, reason: decision.reason };

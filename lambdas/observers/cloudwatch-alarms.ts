@@ -43,5 +43,5 @@ function toObserved(alarm: MetricAlarm): Omit<AlarmEvent, 'type' | 'id'> | undef
   const state = alarm.StateValue;
   const timestamp = alarm.StateUpdatedTimestamp?.getTime();
   if (!parsed || !state || timestamp === undefined) return undefined;
-  return { clusterId: parsed.clusterId, alarmName: alarm.AlarmName!, kind: parsed.kind, state: state as AlarmEvent['state'], stateTimestamp: timestamp };
+  return { clusterId: parsed.clusterId, alarmName: alarm.AlarmName!, kind: parsed.kind, state, stateTimestamp: timestamp };
 }
