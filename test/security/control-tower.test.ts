@@ -1,10 +1,16 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { acknowledgeControl, checkControls, ControlsReport } from '../../lib/control-tower';
 import { KmsGrantsOnlyForAwsResources } from '../../lib/constructs/kms-grant-guard';
-import { buildApp } from '../support/example';
+import { buildApp, exampleRaw } from '../support/example';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
 
 const ENV = { account: '111111111111', region: 'eu-north-1' };
 
@@ -81,5 +87,31 @@ describe('KmsGrantsOnlyForAwsResources', () => {
         ]),
       );
     }
+  });
+});
+
+describe('npm run check:controls (scripts/check-controls.ts)', () => {
+  const run = (args: string[]) =>
+    spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'check-controls.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+
+  test('when an argument is unknown, it exits 2 with the usage and checks nothing', () => {
+    // GIVEN / WHEN
+    const result = run(['--bogus']);
+    // THEN
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("check:controls: unknown argument '--bogus'");
+    expect(result.stderr).toContain('usage: npm run check:controls [-- -c CONFIG]');
+  });
+
+  test('when the config does not validate, it exits 2 naming the problem', () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'controls-'));
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ ...exampleRaw(), controlPlane: { ...exampleRaw().controlPlane, reservedConcurrency: 5 } }));
+    // WHEN
+    const result = run(['-c', file]);
+    // THEN
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('controlPlane.reservedConcurrency: must be 1');
   });
 });
