@@ -15,7 +15,7 @@ import { toRuntimeTopology, type RuntimeTopology } from '../lib/config/topology'
 import { AwsClients } from '../lambdas/actuators/clients';
 import { decide } from '../lambdas/core/decide';
 import { isSignalActive, pinHoldsTriggersBack, pinLimits } from '../lambdas/core/policy';
-import { ClusterStatus, type Effect, type OperatorEvent, type WorldState } from '../lambdas/core/types';
+import { type ClusterState, ClusterStatus, type Effect, type OperatorEvent, type WorldState } from '../lambdas/core/types';
 import type { Actuators } from '../lambdas/actuators';
 import type { DecisionLogger, EngineReport } from '../lambdas/engine';
 import { operatorEvent, PIN_VALUES, pinName, type OperatorCommand } from '../lambdas/events/operator';
@@ -272,6 +272,7 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
       ...(pinHoldsTriggersBack(c, Date.now()) ? { pinHoldsBackTriggers: true } : {}),
       activeTriggers: triggers,
       ...(job ? { job } : {}),
+      proof: proofOf(c),
     };
   });
   const paused = world.global.automationPaused;
@@ -280,7 +281,7 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
     return 0;
   }
   io.stdout(`automation: ${paused ? 'PAUSED (only operator commands act)' : 'running'}    record: ${topology.dns.recordName} (zone ${topology.dns.hostedZoneId})\n`);
-  const rows = [['CLUSTER', 'KIND', 'REGION', 'STATUS', 'SERVING', 'WEIGHT', 'PIN', 'ACTIVE TRIGGERS']];
+  const rows = [['CLUSTER', 'KIND', 'REGION', 'STATUS', 'SERVING', 'WEIGHT', 'PIN', 'ACTIVE TRIGGERS', 'PROOF']];
   for (const c of clusters) {
     rows.push([
       c.id,
@@ -291,14 +292,28 @@ function status(io: CommandIo, options: Options, topology: RuntimeTopology, worl
       c.weight === null ? '?' : `${c.weight}/${c.baseWeight}`,
       c.pin === null ? '-' : `${c.pin}${c.pinUntil ? ` until ${c.pinUntil}` : ''}${c.pinHoldsBackTriggers ? ' (holds back the triggers)' : ''}`,
       c.activeTriggers.length === 0 ? '-' : c.activeTriggers.map((t) => `${t.kind} (${t.name})`).join(', '),
+      // Last, so the columns before it keep their place for anyone reading the table by position.
+      c.proof === null ? '-' : `${c.proof.of} ${c.proof.verdict}`,
     ]);
   }
   io.stdout(table(rows));
   for (const c of clusters) {
     if (c.status === ClusterStatus.BP_PATH_CUT) io.stdout(`\n${c.id}: BP path cut, still serving peers: compromised; its DNS weight and internet cut wait for the floor (or resume)`);
     if (c.job) io.stdout(`\n${c.id}: ${c.job.kind} job ${c.job.id} since ${c.job.startedAt}${c.job.lastError ? `, last attempt failed: ${c.job.lastError}` : ''}`);
+    if (c.proof && c.proof.verdict !== 'verified' && c.proof.verdict !== 'pending') io.stdout(`\n${c.id}: ${c.proof.of} ${c.proof.verdict} by Reachability Analyzer: ${c.proof.detail}`);
   }
   return 0;
+}
+
+/**
+ * What Reachability Analyzer last proved about a cluster's cuts, in operator words: the isolation (or the
+ * restore) is "pending" while analyses run, "verified" when they matched, "unverified" when a path was found
+ * while cut (or none after a restore), "unknown" when an analysis failed. Null when never checked.
+ */
+function proofOf(c: ClusterState): { of: 'isolation' | 'restore'; verdict: 'pending' | 'verified' | 'unverified' | 'unknown'; checkId: string; detail?: string } | null {
+  const r = c.reachability;
+  if (r === undefined) return null;
+  return { of: r.expect === 'BLOCKED' ? 'isolation' : 'restore', verdict: r.status.toLowerCase() as 'pending', checkId: r.id, ...(r.detail ? { detail: r.detail } : {}) };
 }
 
 function describeEffect(e: Effect): string {
@@ -307,6 +322,8 @@ function describeEffect(e: Effect): string {
       return `SET_DNS_WEIGHTS ${Object.entries(e.weights).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'NOTIFY':
       return `NOTIFY ${e.severity} "${e.subject}"`;
+    case 'VERIFY_REACHABILITY':
+      return `VERIFY_REACHABILITY ${e.clusterId} expect ${e.expect.toLowerCase()}: ${e.paths.join(', ')}`;
     default:
       return `${e.type} ${e.clusterId}`;
   }
@@ -331,8 +348,17 @@ function dryRun(io: CommandIo, options: Options, topology: RuntimeTopology, even
   return REFUSED.has(decision.outcome) ? 1 : 0;
 }
 
+/**
+ * Effects whose failure does not fail the operator's command: a Reachability Analyzer check that could not
+ * start leaves the isolation (or restore) done as asked, stays PENDING, is started again by the reconcile and
+ * pages if it never starts. It is printed as a warning. (moto, behind `seedshield sandbox`, has no Reachability
+ * Analyzer: there every check fails to start.)
+ */
+const ADVISORY_EFFECTS: ReadonlySet<Effect['type']> = new Set(['VERIFY_REACHABILITY']);
+
 function printReport(io: CommandIo, options: Options, event: OperatorEvent, report: EngineReport, weights: Record<string, number> | undefined): number {
-  const failed = report.executed.filter((x) => !x.ok);
+  const failed = report.executed.filter((x) => !x.ok && !ADVISORY_EFFECTS.has(x.effect.type));
+  const advisories = report.executed.filter((x) => !x.ok && ADVISORY_EFFECTS.has(x.effect.type));
   if (options.json) {
     io.stdout(JSON.stringify({ event, ...report, weights: weights ?? null }, null, 2));
   } else {
@@ -342,8 +368,9 @@ function printReport(io: CommandIo, options: Options, event: OperatorEvent, repo
     const plan = report.decisions.flatMap((d) => d.plan);
     io.stdout(plan.length === 0 ? '  plan:    nothing to do' : `  plan:\n${plan.map((e, i) => `    ${i + 1}. ${describeEffect(e)}`).join('\n')}`);
     if (report.executed.length > 0) {
-      io.stdout(`  carried out: ${report.executed.length - failed.length} done, ${failed.length} failed`);
+      io.stdout(`  carried out: ${report.executed.filter((x) => x.ok).length} done, ${failed.length} failed`);
       for (const f of failed) io.stdout(`    FAILED ${describeEffect(f.effect)}: ${f.error}`);
+      for (const f of advisories) io.stdout(`    WARNING ${describeEffect(f.effect)} did not start (the reconcile starts it again, and pages if it never does): ${f.error}`);
     }
     if (weights) io.stdout(`  Route 53 weights now: ${Object.entries(weights).map(([k, v]) => `${k}=${v}`).join('  ')}`);
   }

@@ -140,7 +140,10 @@ export async function buildDrillWorld(config: SeedshieldConfig, endpoint: string
 
   // moto assigns its own zone id: the control plane must act on that zone, exactly as the stacks would.
   const base = toRuntimeTopology(config);
-  const topology: RuntimeTopology = { ...base, dns: { ...base.dns, hostedZoneId: dns.hostedZoneId } };
+  // moto has no VPC Reachability Analyzer: the drill's control plane does not start checks (the config switch
+  // controlPlane.isolation.verifyWithReachabilityAnalyzer, off here). The drill proves the cuts with its own
+  // reachability model instead; the analyses are tested with aws-sdk-client-mock.
+  const topology: RuntimeTopology = { ...base, dns: { ...base.dns, hostedZoneId: dns.hostedZoneId }, policy: { ...base.policy, verifyReachability: false } };
   return {
     endpoint,
     topology,

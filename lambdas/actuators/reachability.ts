@@ -35,7 +35,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { createHash } from 'crypto';
-import { CLUSTER_TAG_KEY } from '../../lib/config/naming';
+import { CLUSTER_TAG_KEY, REACHABILITY_CHECK_TAG_KEY, REACHABILITY_PATH_TAG_KEY } from '../../lib/config/naming';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { reachabilityPathLabels, REACHABILITY_P2P_PORT } from '../core/policy';
 import type { ObservedAnalysis, VerifyReachabilityEffect } from '../core/types';
@@ -43,10 +43,7 @@ import { ActuatorError, ResourceDiscoveryError } from '../errors';
 import { awsCall } from './aws-call';
 import type { ClusterResourceDiscovery, ClusterResources } from './discovery';
 
-/** Tag on a path: which of the cluster's paths it is (`internet-to-node`, `node-to-site:<cidr>`). */
-export const REACHABILITY_PATH_TAG_KEY = 'seedshield:reachability-path';
-/** Tag on an analysis: the id of the check (VERIFY_REACHABILITY effect) that started it. */
-export const REACHABILITY_CHECK_TAG_KEY = 'seedshield:reachability-check';
+export { REACHABILITY_CHECK_TAG_KEY, REACHABILITY_PATH_TAG_KEY };
 
 /** Props of {@link ReachabilityActuator}. */
 export interface ReachabilityActuatorProps {

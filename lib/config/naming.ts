@@ -14,6 +14,10 @@ export type AlarmTriggerKind = (typeof ALARM_TRIGGER_KINDS)[number];
 
 /** Tag key carried by every resource of a cluster; IAM conditions for the control plane scope on it. */
 export const CLUSTER_TAG_KEY = 'seedshield:cluster';
+/** Tag on a Reachability Analyzer path: which of the cluster's paths it is (`internet-to-node`, `node-to-site:<cidr>`). */
+export const REACHABILITY_PATH_TAG_KEY = 'seedshield:reachability-path';
+/** Tag on a Reachability Analyzer analysis: the id of the check (VERIFY_REACHABILITY effect) that started it. */
+export const REACHABILITY_CHECK_TAG_KEY = 'seedshield:reachability-check';
 
 /** Name of the custom event bus in the home region that receives every cluster's events. */
 export const CONTROL_BUS_NAME = 'seedshield-control';

@@ -192,13 +192,24 @@ export const ControlPlaneSchema = z.strictObject({
   reconcileIntervalMinutes: z.number().int().min(1).max(60).default(5),
   /** A cluster isolated longer than this pages on-call. @default 6 */
   maxIsolatedHours: z.number().min(1).max(720).default(6),
-  /** What isolation cuts besides DNS weight. @default both true */
+  /** What isolation cuts besides DNS weight, and whether it is proven on AWS. @default cuts both, proves it */
   isolation: z
     .strictObject({
       cutInternet: z.boolean().default(true),
       cutBlockProducerPath: z.boolean().default(true),
+      /**
+       * After each isolation (and each restore), check with VPC Reachability Analyzer that the cut paths are
+       * closed (and open again): a path found while isolated pages CRITICAL and `status` shows the isolation
+       * "unverified". It checks the configuration, not live packets, and is billed per analysis (USD 0.10 at
+       * the time of writing): 1 + one per IPv4 site CIDR analyses per isolation, as many per restore.
+       * On by default: isolations are rare and rate-limited, so the proof costs cents per incident, and an
+       * unproven cut is what this issue is about. Turn it off where the account forbids the `tiros` calls.
+       * @default true
+       * @see https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html
+       */
+      verifyWithReachabilityAnalyzer: z.boolean().default(true),
     })
-    .default({ cutInternet: true, cutBlockProducerPath: true }),
+    .default({ cutInternet: true, cutBlockProducerPath: true, verifyWithReachabilityAnalyzer: true }),
   /** Operator pins expire: `--for`/`--until` up to `maxHours`, `defaultHours` when neither is given. @default 4 / 24 */
   pins: z
     .strictObject({

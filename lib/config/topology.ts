@@ -55,6 +55,7 @@ export function toRuntimeTopology(config: SeedshieldConfig): RuntimeTopology {
       pinDefaultMinutes: cp.pins.defaultHours * 60,
       pinMaxMinutes: cp.pins.maxHours * 60,
       insufficientDataPageMinutes: cp.insufficientDataPageMinutes,
+      verifyReachability: cp.isolation.verifyWithReachabilityAnalyzer,
     },
     findingPolicy: toFindingRules(config),
   };

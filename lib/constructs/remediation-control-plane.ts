@@ -18,7 +18,15 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { parseTopology, TOPOLOGY_PARAMETER_MAX_BYTES, TOPOLOGY_PARAMETER_PATH, topologyToParameters } from '../../lambdas/core/topology-schema';
-import { CLUSTER_TAG_KEY, clusterAlarmPrefix, clusterParameterPrefix, CONTROL_BUS_NAME, STATE_TABLE_NAME } from '../config/naming';
+import {
+  CLUSTER_TAG_KEY,
+  clusterAlarmPrefix,
+  clusterParameterPrefix,
+  CONTROL_BUS_NAME,
+  REACHABILITY_CHECK_TAG_KEY,
+  REACHABILITY_PATH_TAG_KEY,
+  STATE_TABLE_NAME,
+} from '../config/naming';
 import { RuntimeTopology, topologyDigest } from '../config/topology';
 import { ValidationError } from '../errors';
 import { ignoredFindingTypes } from '../../lambdas/core/finding-policy';
@@ -29,6 +37,39 @@ import { acknowledgeControl } from '../control-tower';
  * The tag keys the isolation actuators write and delete to record a cut (lambdas/actuators/ec2-isolation.ts:
  * `REVOKED_INGRESS_TAG_PREFIX`, `PROPAGATION_DISABLED_TAG`; a test keeps the two in step). IAM glob syntax.
  */
+/**
+ * What the control plane and the analyses it starts read for Reachability Analyzer: its own paths and analyses,
+ * the seed node and gateway lookups, the `tiros` queries, and the configuration the analysis models (the
+ * describes the guide lists for EC2 and Elastic Load Balancing). None supports resource-level permissions.
+ * @see https://docs.aws.amazon.com/vpc/latest/reachability/security_iam_required-API-permissions.html
+ */
+export const REACHABILITY_READ_ACTIONS: readonly string[] = [
+  'ec2:DescribeNetworkInsightsPaths',
+  'ec2:DescribeNetworkInsightsAnalyses',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInternetGateways',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpnGateways',
+  'ec2:DescribeVpnConnections',
+  'ec2:DescribeNatGateways',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeRegions',
+  'ec2:DescribePrefixLists',
+  'ec2:DescribeManagedPrefixLists',
+  'ec2:DescribeCustomerGateways',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
+  'tiros:CreateQuery',
+  'tiros:GetQueryAnswer',
+  'tiros:GetQueryExplanation',
+];
+
 export const ISOLATION_RECORD_TAG_KEYS: readonly string[] = ['seedshield:revoked-ingress:*', 'seedshield:propagation-disabled'];
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -456,6 +497,67 @@ export class RemediationControlPlane extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadDnsWeight', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
     fn.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'WaitForDnsChange', actions: ['route53:GetChange'], resources: this.#track([`arn:${stack.partition}:route53:::change/*`]) }),
+    );
+    if (topology.policy.verifyReachability === true) this.#grantReachabilityAnalyzer(regions, clusterIds);
+  }
+
+  /**
+   * VPC Reachability Analyzer (proof of each isolation and restore, lambdas/actuators/reachability.ts): paths
+   * are created only with the cluster tag, analyses start only on paths that carry it and only when tagged
+   * with it; tagging is allowed only as part of those two creations. Reading paths and analyses, and the
+   * describes and `tiros` queries the analysis itself runs with the caller's permissions, support no
+   * resource-level permissions ("AWS Tiros does not support specifying a resource ARN").
+   * @see https://docs.aws.amazon.com/vpc/latest/reachability/security_iam_required-API-permissions.html
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_tiros.html
+   */
+  #grantReachabilityAnalyzer(regions: readonly string[][], clusterIds: readonly string[]): void {
+    const fn = this.remediationFunction;
+    const partition = Stack.of(this).partition;
+    const arns = (resource: string) => this.#track(regions.map(([a, r]) => `arn:${partition}:ec2:${r}:${a}:${resource}/*`));
+    const requestTagged = {
+      StringEquals: { [`aws:RequestTag/${CLUSTER_TAG_KEY}`]: [...clusterIds] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [CLUSTER_TAG_KEY, REACHABILITY_PATH_TAG_KEY, REACHABILITY_CHECK_TAG_KEY] },
+    };
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateReachabilityPaths',
+        actions: ['ec2:CreateNetworkInsightsPath'],
+        resources: arns('network-insights-path'),
+        conditions: requestTagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StartReachabilityAnalysesOnClusterPaths',
+        actions: ['ec2:StartNetworkInsightsAnalysis'],
+        resources: arns('network-insights-path'),
+        conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: [...clusterIds] } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StartTaggedReachabilityAnalyses',
+        actions: ['ec2:StartNetworkInsightsAnalysis'],
+        resources: arns('network-insights-analysis'),
+        conditions: requestTagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        // Tag-on-create needs ec2:CreateTags; only inside these two creations, never on an existing resource.
+        sid: 'TagReachabilityPathsAndAnalysesOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: [...arns('network-insights-path'), ...arns('network-insights-analysis')],
+        conditions: { ...requestTagged, StringEquals: { ...requestTagged.StringEquals, 'ec2:CreateAction': ['CreateNetworkInsightsPath', 'StartNetworkInsightsAnalysis'] } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadReachabilityAnalyses',
+        actions: [...REACHABILITY_READ_ACTIONS],
+        resources: ['*'],
+      }),
     );
   }
 }

@@ -44,6 +44,12 @@ export const COST_ASSUMPTIONS = {
   lambdaMemoryGb: 0.5,
   /** Million DNS queries per month on the seed name. */
   dnsMillionQueriesPerMonth: 1,
+  /**
+   * Isolations (each followed by a restore) per month, for the Reachability Analyzer proofs: an assumption (the
+   * rate limit allows far more; a quiet month has none). Each isolation and each restore runs one analysis
+   * from the internet plus one per IPv4 site CIDR.
+   */
+  isolationsPerMonth: 4,
 } as const;
 
 /** The shape of {@link COST_ASSUMPTIONS}, for estimates under other assumptions. */
@@ -132,6 +138,7 @@ export function estimateCost(config: SeedshieldConfig, p: Prices = PRICES, a: Co
       ),
     },
     { item: 'control plane KMS keys', quantity: `${a.controlPlaneKmsKeys}`, monthlyUsd: round(a.controlPlaneKmsKeys * p.kmsKeyPerMonth) },
+    ...reachabilityLines(config, p, a),
   ];
   return {
     pricesTakenOn: p.takenOn,
@@ -165,4 +172,21 @@ export function formatCostTable(e: CostEstimate): string {
     `Not included (scales with traffic): ${e.perGbNotIncluded.map((x) => `${x.item} ${usd(x.usdPerGb)}/GB`).join('; ')}.`,
   ];
   return `${rows.join('\n')}\n\n${notes.join('\n')}`;
+}
+
+/**
+ * VPC Reachability Analyzer proofs (controlPlane.isolation.verifyWithReachabilityAnalyzer): billed per analysis;
+ * an isolation and its restore each analyse the internet-to-node path and one path per IPv4 site CIDR.
+ */
+function reachabilityLines(config: SeedshieldConfig, p: Prices, a: CostAssumptions): CostLine[] {
+  if (!config.controlPlane.isolation.verifyWithReachabilityAnalyzer) return [];
+  const perCheck = 1 + config.sites.reduce((n, s) => n + s.cidrs.ipv4.length, 0);
+  const analyses = a.isolationsPerMonth * 2 * perCheck;
+  return [
+    {
+      item: `Reachability Analyzer proofs (assumed ${a.isolationsPerMonth} isolations + restores, ${perCheck} analyses each)`,
+      quantity: `${analyses} analyses`,
+      monthlyUsd: round(analyses * p.reachabilityAnalyzerPerAnalysis),
+    },
+  ];
 }

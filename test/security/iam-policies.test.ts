@@ -194,7 +194,9 @@ describe('the remediation role\'s tag permissions', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
       .filter((st) => asArray(st.Action).some((a: string) => /^ec2:(Create|Delete)Tags$/.test(a)));
-    // THEN
+    // THEN: on existing resources, one statement (tagging inside a create call is checked below)
+    const onCreate = (st: any) => st.Condition?.StringEquals?.['ec2:CreateAction'] !== undefined;
+    tagging.splice(0, tagging.length, ...tagging.filter((st) => !onCreate(st)));
     expect(tagging).toHaveLength(1);
     const keys: string[] = tagging[0].Condition['ForAllValues:StringLike']['aws:TagKeys'];
     const allowed = (key: string) => keys.some((glob) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key));
@@ -204,5 +206,31 @@ describe('the remediation role\'s tag permissions', () => {
     // The keys the actuators really write (kept in step with the policy).
     expect(allowed(`${REVOKED_INGRESS_TAG_PREFIX}0`)).toBe(true);
     expect(allowed(PROPAGATION_DISABLED_TAG)).toBe(true);
+  });
+});
+
+describe('the remediation role\'s Reachability Analyzer permissions', () => {
+  test('when the example turns the proof on, paths and analyses are created and tagged only with a managed cluster\'s tag, and tags are written only inside those creations', () => {
+    // GIVEN
+    const { stacks } = buildApp();
+    const template = Template.fromStack(stacks.controlPlane).toJSON();
+    const statements = Object.values(template.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as any[]);
+    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
+
+    // WHEN
+    const create = bySid('CreateReachabilityPaths');
+    const startOnPath = bySid('StartReachabilityAnalysesOnClusterPaths');
+    const startTagged = bySid('StartTaggedReachabilityAnalyses');
+    const tagOnCreate = bySid('TagReachabilityPathsAndAnalysesOnCreate');
+
+    // THEN
+    expect(create.Condition.StringEquals[`aws:RequestTag/${CLUSTER_TAG_KEY}`]).toEqual(expect.arrayContaining(['eu-north']));
+    expect(asArray(create.Resource).every((r: string) => /:network-insights-path\/\*$/.test(r))).toBe(true);
+    expect(startOnPath.Condition.StringEquals[`aws:ResourceTag/${CLUSTER_TAG_KEY}`]).toEqual(expect.arrayContaining(['eu-north']));
+    expect(startTagged.Condition.StringEquals[`aws:RequestTag/${CLUSTER_TAG_KEY}`]).toEqual(expect.arrayContaining(['eu-north']));
+    expect(tagOnCreate.Condition.StringEquals['ec2:CreateAction']).toEqual(['CreateNetworkInsightsPath', 'StartNetworkInsightsAnalysis']);
+    expect(asArray(tagOnCreate.Resource).every((r: string) => /:network-insights-(path|analysis)\/\*$/.test(r))).toBe(true);
   });
 });
