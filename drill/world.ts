@@ -6,12 +6,14 @@
  *
  * Every call creates new resources (new VPC, new zone), so scenarios sharing one moto server do not interfere.
  */
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AllocateAddressCommand,
   AssociateRouteTableCommand,
   AttachVpnGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateNetworkAclCommand,
+  CreateLaunchTemplateCommand,
   CreateNetworkAclEntryCommand,
   CreateRouteTableCommand,
   CreateSecurityGroupCommand,
@@ -41,9 +43,20 @@ export const SEED_PORTS = [9876, 8888] as const;
 /** Rule number of the cluster's own allow entries (deny entries of an isolation go below it). */
 export const ALLOW_RULE_NUMBER = 1000;
 
+/**
+ * Image of the seed nodes' launch template. moto launches instances from an image id it does not know (listing
+ * its ~1,100 built-in images to pick a real one takes ~15 s per world).
+ */
+export const SEED_NODE_IMAGE_ID = 'ami-05eed5eed5eed5eed';
+
+/** Seed nodes per cluster world (one per private subnet's AZ would do; two keep the worlds small). */
+export const SEED_NODE_COUNT = 2;
+
 /** What {@link buildClusterWorld} created: the resources the control plane discovers, plus the VPC. */
 export interface ClusterWorld extends ClusterResources {
   readonly vpcId: string;
+  /** The seed nodes' Auto Scaling group (fixed size {@link SEED_NODE_COUNT}, in the private subnets). */
+  readonly seedNodeAutoScalingGroupName: string;
   /** The SSM parameters published, by key. */
   readonly parameters: Readonly<Record<ClusterParameterKey, string>>;
 }
@@ -71,10 +84,16 @@ export interface ClusterWorldOptions {
  * Creates one cluster's resources in moto and publishes their ids in SSM exactly as the cluster stack does.
  *
  * The NLB security group allows tcp 9876 and 8888 from 0.0.0.0/0 and ::/0; both ACLs allow everything at rule
- * 1000 (IPv4) and 1001 (IPv6), ingress and egress; each private subnet has its own route table.
+ * 1000 (IPv4) and 1001 (IPv6), ingress and egress; each private subnet has its own route table; a fixed-size
+ * Auto Scaling group runs the seed nodes in the private subnets (moto starts its instances and their volumes).
  */
 export async function buildClusterWorld(
-  clients: { readonly ec2: EC2Client; readonly ssm: SSMClient },
+  clients: {
+    readonly ec2: EC2Client;
+    readonly ssm: SSMClient;
+    /** @default - a client built from the EC2 client's endpoint and credentials */
+    readonly autoScaling?: AutoScalingClient;
+  },
   clusterId: string,
   options: ClusterWorldOptions = {},
 ): Promise<ClusterWorld> {
@@ -164,6 +183,28 @@ export async function buildClusterWorld(
     nlbAddresses.push(eip.PublicIp!);
   }
 
+  const autoScaling =
+    clients.autoScaling ?? new AutoScalingClient({ region, endpoint: ec2.config.endpoint, credentials: ec2.config.credentials });
+  const suffix = randomUUID().slice(0, 8);
+  const launchTemplate = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: `${clusterId}-seed-${suffix}`,
+      LaunchTemplateData: { ImageId: SEED_NODE_IMAGE_ID, InstanceType: 't3.small', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 20 } }] },
+    }),
+  );
+  const seedNodeAutoScalingGroupName = `${clusterId}-seed-nodes-${suffix}`;
+  await autoScaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: seedNodeAutoScalingGroupName,
+      MinSize: SEED_NODE_COUNT,
+      MaxSize: SEED_NODE_COUNT,
+      DesiredCapacity: SEED_NODE_COUNT,
+      LaunchTemplate: { LaunchTemplateId: launchTemplate.LaunchTemplate!.LaunchTemplateId! },
+      VPCZoneIdentifier: privateSubnetIds.join(','),
+      Tags: [{ Key: CLUSTER_TAG_KEY, Value: clusterId, PropagateAtLaunch: true }],
+    }),
+  );
+
   const parameters: Record<ClusterParameterKey, string> = {
     nlbSecurityGroupId,
     eipAllocationIds: eipAllocationIds.join(','),
@@ -175,6 +216,7 @@ export async function buildClusterWorld(
     privateRouteTableIds: privateRouteTableIds.join(','),
     vpnGatewayId,
     vpcId,
+    seedNodeAutoScalingGroupName,
   };
   for (const [key, value] of Object.entries(parameters) as [ClusterParameterKey, string][]) {
     if (options.omitParameters?.includes(key)) continue;
@@ -194,6 +236,7 @@ export async function buildClusterWorld(
     vpnGatewayId,
     eipAllocationIds,
     nlbAddresses,
+    seedNodeAutoScalingGroupName,
     parameters,
   };
 }

@@ -49,7 +49,10 @@ export interface WorldObserver {
   /** The weight Route 53 serves now, per cluster id. */
   currentWeights(topology: RuntimeTopology): Promise<Record<string, number>>;
   /** Whether an aws cluster's internet and BP path currently look cut. */
-  observeIsolation(clusterId: string, topology: RuntimeTopology): Promise<{ internetCut: boolean; blockProducerPathCut: boolean }>;
+  observeIsolation(
+    clusterId: string,
+    topology: RuntimeTopology,
+  ): Promise<{ internetCut: boolean; blockProducerPathCut: boolean; networkAclIds?: readonly string[] }>;
   /**
    * The Reachability Analyzer analyses of a pending check (tagged with `checkId`, started since `since`).
    * @default - not observed: pending checks stay pending
@@ -162,7 +165,12 @@ export class RemediationEngine {
     for (const clusterId of clustersToObserve(state, topology)) {
       try {
         const seen = await observer.observeIsolation(clusterId, topology);
-        cuts.push({ clusterId, internetCut: seen.internetCut, blockProducerPathCut: seen.blockProducerPathCut });
+        cuts.push({
+          clusterId,
+          internetCut: seen.internetCut,
+          blockProducerPathCut: seen.blockProducerPathCut,
+          ...(seen.networkAclIds ? { networkAclIds: [...seen.networkAclIds] } : {}),
+        });
       } catch (err) {
         logger.warn('could not observe the cuts of a cluster; not compared this time', { eventId, clusterId, error: describeError(err) });
       }

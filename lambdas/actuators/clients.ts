@@ -10,6 +10,7 @@
  * Endpoints are left to the SDK, which honours `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`: the same
  * code runs against moto in the drill and in CI.
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
@@ -166,6 +167,11 @@ export class AwsClients {
   /** EC2 client of `region`. */
   ec2(region: string): EC2Client {
     return this.#get('ec2', region, (c) => new EC2Client(c));
+  }
+
+  /** EC2 Auto Scaling client of `region`. */
+  autoScaling(region: string): AutoScalingClient {
+    return this.#get('autoscaling', region, (c) => new AutoScalingClient(c));
   }
 
   /** Route 53 client (global API). */

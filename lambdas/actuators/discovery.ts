@@ -30,6 +30,11 @@ export interface ClusterResources {
    * @default - not published (older stacks): the actuator reads it from the network ACL
    */
   readonly vpcId?: string;
+  /**
+   * The seed nodes' Auto Scaling group.
+   * @default - not published (older stacks): suspension and evidence snapshots fail, naming the parameter
+   */
+  readonly seedNodeAutoScalingGroupName?: string;
 }
 
 /** Parameters published as comma-separated lists. */

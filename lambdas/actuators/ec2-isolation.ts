@@ -243,7 +243,15 @@ export class Ec2IsolationActuator {
 
   /** Reads how cut the cluster looks now, against the ACLs it publishes now (no changes). */
   async observe(clusterId: string, siteCidrs: SiteCidrs = this.#props.topology.siteCidrs): Promise<IsolationObservation> {
-    const view = await this.#view(clusterId, siteCidrs, true);
+    let view: ClusterView;
+    try {
+      view = await this.#view(clusterId, siteCidrs, true);
+    } catch (err) {
+      // A published ACL is gone (a deploy replaced it): #view dropped the cached ids, so read what the stack
+      // publishes now at once; the reconcile then sees the new ACL open and the core cuts it again.
+      if (!(err instanceof ResourceDiscoveryError)) throw err;
+      view = await this.#view(clusterId, siteCidrs, true);
+    }
     const missing = (plan: PlannedNaclEntry[]): MissingNaclEntry[] =>
       plan
         .filter((p) => !entriesOf(view.acls, p.networkAclId).some((e) => isPlannedEntry(e, p)))

@@ -9,14 +9,18 @@ import type { ClusterState, Effect, RuntimeTopology } from '../core/types';
 import type { EffectResult } from '../engine';
 import { ActuatorError } from '../errors';
 import { AwsClients, containerAwsClients } from './clients';
+import { ScalingSuspensionActuator } from './auto-scaling';
 import { ClusterResourceDiscovery } from './discovery';
+import { EvidenceSnapshotActuator } from './ebs-evidence';
 import { Ec2IsolationActuator } from './ec2-isolation';
 import { SnsNotifier, topicRegion } from './notify';
 import { ReachabilityActuator } from './reachability';
 import { Route53WeightActuator, type Route53WeightActuatorProps } from './route53';
 
+export * from './auto-scaling';
 export * from './clients';
 export * from './discovery';
+export * from './ebs-evidence';
 export * from './ec2-isolation';
 export * from './notify';
 export * from './reachability';
@@ -132,7 +136,29 @@ export class Actuators {
         const record = ctx.cluster?.isolation;
         if (!record) return { effectId: effect.id, type: effect.type, details: { nothingRecorded: true } };
         const undone = await this.#ec2(ctx.topology).undoIsolation(effect.clusterId, record);
-        return { effectId: effect.id, type: effect.type, details: { ...undone } };
+        // Processes resume only once the cuts are gone: a node launched while still cut could not boot.
+        const scaling = await this.#scaling(ctx.topology).resume(effect.clusterId, record.suspendedProcesses ?? []);
+        return {
+          effectId: effect.id,
+          type: effect.type,
+          details: { ...undone, resumedProcesses: scaling.resumed, missingAutoScalingGroups: scaling.missingGroups },
+        };
+      }
+      case 'SUSPEND_SCALING': {
+        const isolation = await this.#scaling(ctx.topology).suspend(effect.clusterId, effect.processes);
+        const processes = isolation.suspendedProcesses?.map((p) => p.process) ?? [];
+        return { effectId: effect.id, type: effect.type, isolation, details: { suspendedProcesses: processes } };
+      }
+      case 'PRESERVE_EVIDENCE': {
+        const evidence = new EvidenceSnapshotActuator({
+          ec2: (region) => this.#clients.ec2(region),
+          autoScaling: (region) => this.#clients.autoScaling(region),
+          discovery: this.#discovery,
+          topology: ctx.topology,
+          now: this.#now,
+        });
+        const r = await evidence.preserve(effect.clusterId, effect.findingId, effect.retainDays);
+        return { effectId: effect.id, type: effect.type, details: { ...r, findingId: effect.findingId } };
       }
       case 'VERIFY_REACHABILITY': {
         const started = await this.#reachability(ctx.topology).start(effect);
@@ -179,6 +205,10 @@ export class Actuators {
 
   #reachability(topology: RuntimeTopology): ReachabilityActuator {
     return new ReachabilityActuator({ ec2: (region) => this.#clients.ec2(region), discovery: this.#discovery, topology });
+  }
+
+  #scaling(topology: RuntimeTopology): ScalingSuspensionActuator {
+    return new ScalingSuspensionActuator({ autoScaling: (region) => this.#clients.autoScaling(region), discovery: this.#discovery, topology });
   }
 
   #ec2(topology: RuntimeTopology): Ec2IsolationActuator {

@@ -14,7 +14,9 @@ import type { RuntimeTopology, TopologyCluster } from './topology-schema';
 import { DecisionInvariantError, InvalidEventError, UnknownClusterError } from './errors';
 import { mergeIsolation } from './isolation-record';
 import {
+  activeCompromiseFindings,
   DEFAULT_INSUFFICIENT_DATA_PAGE_MINUTES,
+  EVIDENCE_RETENTION_DAYS,
   describePin,
   divergedWeights,
   firstRefusal,
@@ -46,6 +48,8 @@ import {
   readReachability,
   Refusal,
   RESTORE_GUARDS,
+  SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED,
+  startsAtOnce,
   triggerSeverity,
   undoneCuts,
 } from './policy';
@@ -63,13 +67,16 @@ import {
   JobResultEvent,
   NotifiedFinding,
   NotifyEffect,
+  ObservedCuts,
   OperatorEvent,
   OperatorPin,
   ReachabilityExpectation,
   ReachabilityPathKind,
   ReachabilityStatus,
+  PreserveEvidenceEffect,
   ReconcileEvent,
   SetDnsWeightsEffect,
+  SuspendScalingEffect,
   SignalState,
   VerifyReachabilityEffect,
   WorldState,
@@ -102,6 +109,8 @@ interface JobSpec {
   readonly bpOnly?: boolean;
   /** A compromise's isolation: the BP-path cut is the job's first effect and the plan's first effect. */
   readonly bpFirst?: boolean;
+  /** A re-cut of an ISOLATED cluster (a deploy replaced an ACL): its weight is 0 already, no DNS change. */
+  readonly noDns?: boolean;
 }
 
 /** The private working copy of one decision. @internal */
@@ -1004,8 +1013,13 @@ function consumeObservation(d: Draft): void {
 }
 
 /**
- * A recorded cut that AWS shows open again pages on-call. It is never re-applied silently: the record of what
- * was cut would no longer match what the resource holds, so a person decides (restore, or isolate again).
+ * A recorded cut that AWS shows open again pages on-call.
+ *
+ * When the cluster stack now publishes a network ACL the isolation record does not name, a deploy replaced
+ * the ACL during the isolation and the new one came up open (its entries are the stack's, not ours): the core
+ * cuts it again at once, as a job of its own (no DNS change, the weight is 0 already; the same suspension), and
+ * pages CRITICAL. Otherwise (the recorded ACLs, entries removed) someone changed them by hand: the cut is never
+ * re-applied behind their back, a person decides (restore, or isolate again). A pause also leaves it to a person.
  */
 function compareObservedCuts(d: Draft, event: ReconcileEvent): void {
   const observed = currentObservation(d);
@@ -1016,6 +1030,11 @@ function compareObservedCuts(d: Draft, event: ReconcileEvent): void {
     const undone = undoneCuts(c, seen);
     if (undone.length === 0) continue;
     consumeObservation(d);
+    const replaced = replacedAcls(c, seen);
+    if (replaced.length > 0 && !d.global.automationPaused && !hasJob(d, c.clusterId)) {
+      recut(d, c.clusterId, undone, replaced, event.id);
+      continue;
+    }
     d.notes.push({
       clusterId: c.clusterId,
       outcome: 'ISOLATION_DIVERGED',
@@ -1025,6 +1044,33 @@ function compareObservedCuts(d: Draft, event: ReconcileEvent): void {
       severity: 'CRITICAL',
     });
   }
+}
+
+/** The network ACLs the stack publishes now that the isolation record never cut (a deploy replaced them). */
+function replacedAcls(c: ClusterState, seen: ObservedCuts): string[] {
+  const recorded = new Set((c.isolation?.addedNaclEntries ?? []).map((e) => e.networkAclId));
+  if (recorded.size === 0) return [];
+  return [...new Set(seen.networkAclIds ?? [])].filter((id) => !recorded.has(id)).sort();
+}
+
+/** Cuts an ISOLATED cluster again whose cut a deploy re-opened (see {@link compareObservedCuts}). */
+function recut(d: Draft, id: string, undone: readonly ('internet ingress' | 'block-producer path')[], replaced: readonly string[], seenBy: string): void {
+  const c = d.clusters[id];
+  const tc = d.byId.get(id)!;
+  const compromised = isCompromised(c);
+  const wanted = new Set<CutType>(undone.map((u) => (u === 'internet ingress' ? 'CUT_INTERNET' : 'CUT_BP_PATH')));
+  const cuts = cutsFor(d, tc, compromised).filter((t) => wanted.has(t));
+  // Not a new isolation: the rate limit does not count it, and the quiet period (if any) goes on.
+  setCluster(d, id, { status: ClusterStatus.ISOLATING });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: compromised && cuts[0] === 'CUT_BP_PATH', noDns: true });
+  d.notes.push({
+    clusterId: id,
+    outcome: 'ISOLATION_DIVERGED',
+    reason:
+      `Cluster ${id} is recorded ISOLATED but its ${undone.join(' and ')} ${undone.length > 1 ? 'are' : 'is'} open again on network ACL ${replaced.join(', ')} (seen by ${seenBy}), ` +
+      `which the cluster stack publishes now and the isolation never cut: a deploy replaced it. Cutting it again: ${cuts.map((t) => (t === 'CUT_INTERNET' ? 'internet cut' : 'block-producer VPN path cut')).join(', ')} (its DNS weight stays 0).`,
+    severity: 'CRITICAL',
+  });
 }
 
 /**
@@ -1286,7 +1332,7 @@ function finalize(d: Draft): Decision {
   const oldDns = replanned.flatMap((j) => j.effects.filter((e): e is SetDnsWeightsEffect => e.type === 'SET_DNS_WEIGHTS'));
   let dns: SetDnsWeightsEffect | undefined;
   // A restore job that undoes cuts changes no weight: its first stage goes live with the job's result.
-  const jobsNeedingDns = [...d.newJobs.values()].some((spec) => (spec.kind === 'ISOLATE' && spec.bpOnly !== true) || (spec.kind === 'RESTORE' && !spec.undo));
+  const jobsNeedingDns = [...d.newJobs.values()].some((spec) => (spec.kind === 'ISOLATE' && spec.bpOnly !== true && spec.noDns !== true) || (spec.kind === 'RESTORE' && !spec.undo));
   if (servingChanged || jobsNeedingDns || oldDns.length > 0) {
     const weights = desiredWeights(d);
     const reusable = !servingChanged && d.newJobs.size === 0 && oldDns.length > 0 && oldDns.every((e) => e.id === oldDns[0].id && deepEqual(e.weights, weights));
@@ -1308,8 +1354,27 @@ function finalize(d: Draft): Decision {
     const spec = d.newJobs.get(id);
     if (spec) cuts.set(id, spec.cuts.filter((type) => !(spec.bpFirst && type === 'CUT_BP_PATH')).map((type) => push({ type, clusterId: id })));
   }
+  // 3a. While it is cut nothing replaces the cluster's nodes, and a compromise preserves its evidence; both
+  //     start at once as well. A drain (nothing cut, not compromised) suspends nothing.
+  const extras = new Map<string, Effect[]>();
+  for (const id of topoIds) {
+    const spec = d.newJobs.get(id);
+    if (spec?.kind !== 'ISOLATE' || d.byId.get(id)!.kind !== 'aws') continue;
+    const c = d.clusters[id];
+    const compromised = isCompromised(c);
+    const out: Effect[] = [];
+    if (spec.cuts.length > 0 || compromised) {
+      out.push(push<SuspendScalingEffect>({ type: 'SUSPEND_SCALING', clusterId: id, processes: [...SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED] }));
+    }
+    if (compromised) {
+      for (const findingId of activeCompromiseFindings(c)) {
+        out.push(push<PreserveEvidenceEffect>({ type: 'PRESERVE_EVIDENCE', clusterId: id, findingId, retainDays: EVIDENCE_RETENTION_DAYS }));
+      }
+    }
+    extras.set(id, out);
+  }
   for (const job of replanned) {
-    for (const [i, e] of job.effects.entries()) if ((e.type === 'CUT_INTERNET' || e.type === 'CUT_BP_PATH') && !(i === 0 && bpFirstJob(job))) plan.push(e);
+    for (const [i, e] of job.effects.entries()) if (startsAtOnce(e) && !(i === 0 && bpFirstJob(job))) plan.push(e);
   }
 
   // 3b. Reachability Analyzer checks: after the cuts in plan order (a check of an isolation is only planned
@@ -1330,7 +1395,15 @@ function finalize(d: Draft): Decision {
     const spec = d.newJobs.get(id);
     if (!spec) continue;
     const bp = bpCuts.has(id) ? [bpCuts.get(id)!] : [];
-    const effects = spec.bpOnly ? bp : spec.kind === 'ISOLATE' ? [...bp, dns!, ...cuts.get(id)!] : undo.has(id) ? [undo.get(id)!] : [dns!];
+    const more = extras.get(id) ?? [];
+    const effects =
+      spec.bpOnly || spec.noDns
+        ? [...bp, ...(cuts.get(id) ?? []), ...more]
+        : spec.kind === 'ISOLATE'
+          ? [...bp, dns!, ...cuts.get(id)!, ...more]
+          : undo.has(id)
+            ? [undo.get(id)!]
+            : [dns!];
     setCluster(d, id, { job: { id: event.id, kind: spec.kind, effects, startedAt: now } });
   }
   for (const id of d.replans) {

@@ -19,9 +19,11 @@ export function mergeIsolation(a: Partial<IsolationRecord> | undefined, b: Parti
   const revokedIngress = union(a?.revokedIngress, b?.revokedIngress);
   const addedNaclEntries = union(a?.addedNaclEntries, b?.addedNaclEntries);
   const disabledPropagation = union(a?.disabledPropagation, b?.disabledPropagation);
+  const suspendedProcesses = union(a?.suspendedProcesses, b?.suspendedProcesses);
   if (revokedIngress) out.revokedIngress = revokedIngress;
   if (addedNaclEntries) out.addedNaclEntries = addedNaclEntries;
   if (disabledPropagation) out.disabledPropagation = disabledPropagation;
+  if (suspendedProcesses) out.suspendedProcesses = suspendedProcesses;
   return out;
 }
 

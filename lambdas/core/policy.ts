@@ -40,7 +40,32 @@ export const JOB_RETRY_AFTER_MS = 2 * 5 * MINUTE_MS;
  * fail, and neither may keep an attacked cluster open (a failed DNS change is retried on its own, by the
  * job's re-plan). The other effects run one after the other in plan order.
  */
-export const IMMEDIATE_EFFECT_TYPES: readonly Effect['type'][] = ['CUT_INTERNET', 'CUT_BP_PATH'];
+export const IMMEDIATE_EFFECT_TYPES: readonly Effect['type'][] = ['CUT_INTERNET', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE'];
+
+/**
+ * The Auto Scaling processes every isolation that cuts (or any compromise) suspends on the seed-node group,
+ * and its restore resumes. The smallest set that stops replacement, from "How suspended processes affect other
+ * processes" (EC2 Auto Scaling User Guide):
+ * - `Launch`: no instance starts for any reason (scale-out, ReplaceUnhealthy, AZRebalance, InstanceRefresh).
+ *   A node launched while the cluster is cut cannot boot (its user data needs the internet) and would keep it
+ *   unhealthy forever.
+ * - `ReplaceUnhealthy`: with Launch suspended it "continues to terminate unhealthy instances, but does not
+ *   launch replacements", and on resume replaces them all at once; the cluster would shrink, and a compromised
+ *   node (the evidence) would be terminated.
+ * - `HealthCheck`: no instance is marked unhealthy for what the cut does to it; a mark would outlive the
+ *   isolation and have ReplaceUnhealthy replace the node the moment the processes resume.
+ * `Terminate` stays: the group is fixed-size, nothing scales it in, and an operator who terminates a node on
+ * purpose during an investigation gets no replacement while Launch is suspended. `AZRebalance` and
+ * `InstanceRefresh` cannot launch without `Launch`.
+ */
+export const SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED: readonly string[] = ['Launch', 'ReplaceUnhealthy', 'HealthCheck'];
+
+/**
+ * Days the evidence snapshots of a compromise are kept (tag `seedshield:retain-until`): 90 days covers the
+ * GuardDuty finding retention (90 days) and a typical incident review; deleting them is an operator's act
+ * (README, "Evidence"), never automation's: the tool under attack must not be able to erase the evidence.
+ */
+export const EVIDENCE_RETENTION_DAYS = 90;
 
 /** Whether the engine starts `effect` at once (see {@link IMMEDIATE_EFFECT_TYPES}). */
 export function startsAtOnce(effect: Effect): boolean {
@@ -170,6 +195,17 @@ export function holdsAsUnknown(signal: SignalState, cluster: ClusterState): bool
 /** Whether the cluster has an active (unacknowledged) compromise: automation never restores it. */
 export function isCompromised(cluster: ClusterState): boolean {
   return Object.values(cluster.signals).some((s) => s.kind === 'compromise' && isSignalActive(s));
+}
+
+/** Prefix of the signal key of a GuardDuty finding (`guardduty:<findingId>`). */
+export const FINDING_SIGNAL_PREFIX = 'guardduty:';
+
+/** The ids of the cluster's active compromise findings, sorted: each gets its own evidence snapshots. */
+export function activeCompromiseFindings(cluster: ClusterState): string[] {
+  return Object.keys(cluster.signals)
+    .filter((k) => k.startsWith(FINDING_SIGNAL_PREFIX) && cluster.signals[k].kind === 'compromise' && isSignalActive(cluster.signals[k]))
+    .map((k) => k.slice(FINDING_SIGNAL_PREFIX.length))
+    .sort();
 }
 
 /** Rank of the cluster's most severe active trigger in `TRIGGER_SEVERITY_ORDER` (lower is more severe). */

@@ -96,6 +96,18 @@ export interface IsolationRecord {
   readonly addedNaclEntries?: readonly AddedNaclEntry[];
   /** Route tables whose VPN route propagation was disabled (it was enabled before). */
   readonly disabledPropagation?: readonly { readonly routeTableId: string; readonly gatewayId: string }[];
+  /**
+   * Auto Scaling processes the isolation suspended on the seed-node group (one item per group and process).
+   * Only processes that were running before: one someone else had suspended is not ours to resume.
+   */
+  readonly suspendedProcesses?: readonly SuspendedProcess[];
+}
+
+/** One Auto Scaling process an isolation suspended. */
+export interface SuspendedProcess {
+  readonly autoScalingGroupName: string;
+  /** The process type (`Launch`, `ReplaceUnhealthy`, ...). */
+  readonly process: string;
 }
 
 /** One revoked SG ingress permission, in EC2 `IpPermission` shape (JSON-safe subset). */
@@ -379,6 +391,12 @@ export interface ObservedCuts {
   readonly clusterId: string;
   readonly internetCut: boolean;
   readonly blockProducerPathCut: boolean;
+  /**
+   * The network ACLs the cluster stack publishes now. One the isolation record does not name means a deploy
+   * replaced an ACL during the isolation: the new one came up open, and the core cuts it again.
+   * @default - not read: a divergence only pages
+   */
+  readonly networkAclIds?: readonly string[];
 }
 
 /** The actuators finished (or failed) a job's effects. */
@@ -464,10 +482,38 @@ export interface NotifyEffect extends EffectBase {
   readonly message: string;
 }
 
+/**
+ * Suspend the listed Auto Scaling processes on the cluster's seed-node group (those not already suspended),
+ * recording which were ours: a node launched while the cluster is cut cannot boot (its user data needs the
+ * internet), would stay unhealthy, and would keep the cluster from ever restoring. Undone by UNDO_ISOLATION.
+ */
+export interface SuspendScalingEffect extends EffectBase {
+  readonly type: 'SUSPEND_SCALING';
+  readonly clusterId: string;
+  /** Process types to suspend (see policy.ts `SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED` for the choice). */
+  readonly processes: readonly string[];
+}
+
+/**
+ * Snapshot every EBS volume of the cluster's seed nodes, tagged with the finding id, unless snapshots with
+ * that tag exist already (idempotent by tag, not by effect id: a re-plan or a second finding update adds none).
+ * Never undone: evidence outlives the isolation, until `retainDays` have passed.
+ */
+export interface PreserveEvidenceEffect extends EffectBase {
+  readonly type: 'PRESERVE_EVIDENCE';
+  readonly clusterId: string;
+  /** The GuardDuty finding that classified as a compromise. */
+  readonly findingId: string;
+  /** How long the snapshots are kept (tagged `seedshield:retain-until`). */
+  readonly retainDays: number;
+}
+
 export type Effect =
   | SetDnsWeightsEffect
   | CutInternetEffect
   | CutBlockProducerPathEffect
+  | SuspendScalingEffect
+  | PreserveEvidenceEffect
   | UndoIsolationEffect
   | VerifyReachabilityEffect
   | NotifyEffect;

@@ -19,6 +19,12 @@ export const REACHABILITY_PATH_TAG_KEY = 'seedshield:reachability-path';
 /** Tag on a Reachability Analyzer analysis: the id of the check (VERIFY_REACHABILITY effect) that started it. */
 export const REACHABILITY_CHECK_TAG_KEY = 'seedshield:reachability-check';
 
+/**
+ * Tag on a seed-node Auto Scaling group listing the processes an isolation suspended (its claim, written
+ * before the suspension; the control plane's IAM lets it write no other tag on the group).
+ */
+export const SUSPENDED_PROCESSES_TAG_KEY = 'seedshield:suspended-processes';
+
 /** Name of the custom event bus in the home region that receives every cluster's events. */
 export const CONTROL_BUS_NAME = 'seedshield-control';
 
@@ -54,9 +60,15 @@ export const CLUSTER_PARAMETERS = {
   vpnGatewayId: 'vpn-gateway-id',
   /** The cluster VPC (its CIDRs are the allows an isolation keeps). Optional: stacks deployed before it lack it. */
   vpcId: 'vpc-id',
+  /**
+   * The seed nodes' Auto Scaling group: an isolation suspends its replacing processes, and a compromise
+   * snapshots its instances' volumes. Optional for discovery (stacks deployed before it lack it); the
+   * suspension then fails its job, naming the parameter, until the cluster stack is deployed again.
+   */
+  seedNodeAutoScalingGroupName: 'seed-node-auto-scaling-group-name',
 } as const;
 /** Parameters the control plane can do without (published by newer cluster stacks only). */
-export const OPTIONAL_CLUSTER_PARAMETERS: readonly ClusterParameterKey[] = ['vpcId'];
+export const OPTIONAL_CLUSTER_PARAMETERS: readonly ClusterParameterKey[] = ['vpcId', 'seedNodeAutoScalingGroupName'];
 export type ClusterParameterKey = keyof typeof CLUSTER_PARAMETERS;
 
 /** Prefix of every SSM parameter a cluster publishes. */

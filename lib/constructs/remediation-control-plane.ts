@@ -26,6 +26,7 @@ import {
   REACHABILITY_CHECK_TAG_KEY,
   REACHABILITY_PATH_TAG_KEY,
   STATE_TABLE_NAME,
+  SUSPENDED_PROCESSES_TAG_KEY,
 } from '../config/naming';
 import { RuntimeTopology, topologyDigest } from '../config/topology';
 import { ValidationError } from '../errors';
@@ -446,10 +447,70 @@ export class RemediationControlPlane extends Construct {
         },
       }),
     );
+    // Nothing replaces the seed nodes while their cluster is cut: the isolation suspends, and the restore
+    // resumes, processes of the cluster's own (tagged) seed-node group, recording its claim as one tag first.
+    const asgArns = this.#track(regions.map(([a, r]) => `arn:${stack.partition}:autoscaling:${r}:${a}:autoScalingGroup:*:autoScalingGroupName/*`));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HoldSeedNodeReplacement',
+        actions: ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
+        resources: asgArns,
+        conditions: tagged,
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordSuspensionAsTag',
+        actions: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
+        resources: asgArns,
+        conditions: {
+          ...tagged,
+          // Only the claim tag: the role must not rewrite `seedshield:cluster`, on which every permission hangs.
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [SUSPENDED_PROCESSES_TAG_KEY] },
+          Null: { 'aws:TagKeys': 'false' },
+        },
+      }),
+    );
+    // A compromise preserves evidence: snapshots of the cluster's own (tagged) volumes, which must be created
+    // carrying the cluster tag, and may be tagged only as they are created (no later retagging or deletion).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SnapshotClusterVolumes',
+        actions: ['ec2:CreateSnapshot'],
+        resources: this.#track(regions.map(([a, r]) => ec2Arn(a, r, 'volume'))),
+        conditions: tagged,
+      }),
+    );
+    const snapshotArns = this.#track(regions.map(([, r]) => `arn:${stack.partition}:ec2:${r}::snapshot/*`));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateEvidenceSnapshots',
+        actions: ['ec2:CreateSnapshot'],
+        resources: snapshotArns,
+        conditions: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG_KEY}`]: clusterIds } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TagEvidenceAtCreation',
+        actions: ['ec2:CreateTags'],
+        resources: snapshotArns,
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
+      }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ObserveClusters',
-        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcs'],
+        actions: [
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSecurityGroupRules',
+          'ec2:DescribeNetworkAcls',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeVolumes',
+          'ec2:DescribeSnapshots',
+          'autoscaling:DescribeAutoScalingGroups',
+        ],
         resources: ['*'],
       }),
     );

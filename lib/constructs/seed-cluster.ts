@@ -357,6 +357,7 @@ export class SeedCluster extends Construct {
       privateNetworkAclId: this.privateNetworkAcl.networkAclId,
       privateRouteTableIds: Fn.join(',', this.vpc.privateSubnets.map((s) => s.routeTable.routeTableId)),
       vpcId: this.vpc.vpcId,
+      seedNodeAutoScalingGroupName: this.seedNodes.autoScalingGroup.autoScalingGroupName,
     });
   }
 

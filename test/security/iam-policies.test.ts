@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../support/example';
 import { CLUSTER_TAG_KEY } from '../../lib/config/naming';
 import { PROPAGATION_DISABLED_TAG, REVOKED_INGRESS_TAG_PREFIX } from '../../lambdas/actuators/ec2-isolation';
+import { SUSPENDED_PROCESSES_TAG } from '../../lambdas/actuators/auto-scaling';
 
 /** Action patterns that change something the control plane relies on. Case-insensitive, like IAM. */
 const MUTATING_ACTIONS: readonly RegExp[] = [
@@ -194,8 +195,12 @@ describe('the remediation role\'s tag permissions', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
       .filter((st) => asArray(st.Action).some((a: string) => /^ec2:(Create|Delete)Tags$/.test(a)));
-    // THEN: on existing resources, one statement (tagging inside a create call is checked below)
+    // THEN: on existing resources, one statement (tagging inside a create call is checked below); evidence
+    // snapshots are tagged only as they are created (they cannot be retagged afterwards)
     const onCreate = (st: any) => st.Condition?.StringEquals?.['ec2:CreateAction'] !== undefined;
+    const snapshotTagging = tagging.filter((st) => onCreate(st) && st.Condition.StringEquals['ec2:CreateAction'] === 'CreateSnapshot');
+    expect(snapshotTagging).toEqual([expect.objectContaining({ Action: 'ec2:CreateTags' })]);
+    for (const r of asArray(snapshotTagging[0].Resource)) expect(r).toMatch(/^arn:aws:ec2:[a-z0-9-]+::snapshot\/\*$/);
     tagging.splice(0, tagging.length, ...tagging.filter((st) => !onCreate(st)));
     expect(tagging).toHaveLength(1);
     const keys: string[] = tagging[0].Condition['ForAllValues:StringLike']['aws:TagKeys'];
@@ -206,6 +211,24 @@ describe('the remediation role\'s tag permissions', () => {
     // The keys the actuators really write (kept in step with the policy).
     expect(allowed(`${REVOKED_INGRESS_TAG_PREFIX}0`)).toBe(true);
     expect(allowed(PROPAGATION_DISABLED_TAG)).toBe(true);
+  });
+
+  test('when the control plane claims the processes it suspended, it may write only the claim tag on the seed-node group', () => {
+    // GIVEN
+    const { stacks } = buildApp();
+    const template = Template.fromStack(stacks.controlPlane).toJSON();
+    // WHEN
+    const tagging = Object.values(template.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as any[])
+      .filter((st) => asArray(st.Action).some((a: string) => /^autoscaling:(CreateOrUpdateTags|DeleteTags)$/.test(a)));
+    // THEN
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0].Condition).toEqual({
+      'StringEquals': { [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: expect.any(Array) },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [SUSPENDED_PROCESSES_TAG] },
+      'Null': { 'aws:TagKeys': 'false' },
+    });
   });
 });
 

@@ -129,10 +129,13 @@ describe('the control-plane stack', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const bySid = (sid: string) => statements.find((s: any) => s.Sid === sid);
-    for (const sid of ['RestoreLegacySecurityGroupCut', 'CutAndRestoreWithNetworkAcls', 'CutAndRestoreBlockProducerPathRoutes', 'RecordCutsAsTags']) {
+    for (const sid of ['RestoreLegacySecurityGroupCut', 'CutAndRestoreWithNetworkAcls', 'CutAndRestoreBlockProducerPathRoutes', 'RecordCutsAsTags', 'HoldSeedNodeReplacement', 'RecordSuspensionAsTag', 'SnapshotClusterVolumes']) {
       expect(bySid(sid).Condition).toMatchObject({ StringEquals: { 'aws:ResourceTag/seedshield:cluster': ['eu-north', 'eu-central', 'us-east'] } });
       expect(bySid(sid).Resource).not.toContain('*');
     }
+    // Evidence snapshots must be created carrying a managed cluster's tag.
+    expect(bySid('CreateEvidenceSnapshots').Condition).toEqual({ StringEquals: { 'aws:RequestTag/seedshield:cluster': ['eu-north', 'eu-central', 'us-east'] } });
+    expect([...bySid('HoldSeedNodeReplacement').Action].sort()).toEqual(['autoscaling:ResumeProcesses', 'autoscaling:SuspendProcesses']);
     expect(bySid('ShiftDnsWeight')).toMatchObject({
       Action: 'route53:ChangeResourceRecordSets',
       Resource: 'arn:aws:route53:::hostedzone/Z0123456789EXAMPLE0',

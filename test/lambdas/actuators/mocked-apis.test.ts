@@ -43,6 +43,7 @@ const PARAMS: Record<ClusterParameterKey, string> = {
   privateRouteTableIds: 'rtb-1,rtb-2,rtb-3',
   vpnGatewayId: VGW,
   vpcId: 'vpc-0123',
+  seedNodeAutoScalingGroupName: 'mock-cluster-seed-nodes',
 };
 const topology = topologyOf([
   {

@@ -43,6 +43,7 @@ const PARAMS: Record<ClusterParameterKey, string> = {
   privateRouteTableIds: 'rtb-1',
   vpnGatewayId: 'vgw-0123',
   vpcId: 'vpc-0123',
+  seedNodeAutoScalingGroupName: 'ra-cluster-seed-nodes',
 };
 const topology = { ...topologyOf([{ clusterId: CLUSTER, region: REGION } as never]), policy: { ...topologyOf([]).policy, verifyReachability: true } };
 const effect: VerifyReachabilityEffect = { type: 'VERIFY_REACHABILITY', id: 'evt-1:3', clusterId: CLUSTER, expect: 'BLOCKED', paths: ['INTERNET_TO_NODE', 'NODE_TO_SITES'] };

@@ -27,7 +27,7 @@ describe('isolation', () => {
       condition: 'a ddos alarm fires on an aws cluster',
       topo: topology(3),
       event: alarm('e1', 'a', 'ALARM', T0),
-      plan: ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY'],
+      plan: ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY'],
       reason: 'Isolating cluster a because alarm a-ddos (ddos) is in ALARM: DNS weight 0, internet cut, block-producer VPN path cut.',
       severity: 'WARNING',
     },
@@ -35,7 +35,7 @@ describe('isolation', () => {
       condition: 'the policy does not cut the internet',
       topo: topology(3, { cutInternet: false }),
       event: alarm('e1', 'a', 'ALARM', T0),
-      plan: ['SET_DNS_WEIGHTS', 'CUT_BP_PATH', 'NOTIFY'],
+      plan: ['SET_DNS_WEIGHTS', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY'],
       reason: 'Isolating cluster a because alarm a-ddos (ddos) is in ALARM: DNS weight 0, block-producer VPN path cut.',
       severity: 'WARNING',
     },
@@ -51,7 +51,7 @@ describe('isolation', () => {
       condition: 'GuardDuty reports a compromise',
       topo: topology(3),
       event: compromise('e1', 'a', T0),
-      plan: ['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY'],
+      plan: ['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY'],
       reason:
         'Isolating cluster a because GuardDuty finding f1 reports a compromise: block-producer VPN path cut first, DNS weight 0, internet cut; automation never restores a compromised cluster, only an operator restore does.',
       severity: 'CRITICAL',
@@ -208,7 +208,7 @@ describe('safety guards refuse automatic isolation', () => {
     const d = decide(state, compromise('g1', 'a', T0), topo, T0);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
-    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0 });
   });
 
@@ -309,7 +309,7 @@ describe('safety guards refuse automatic isolation', () => {
     expect(d.outcome).toBe('ISOLATION_STARTED');
     expect(d.next.clusters.c.status).toBe('ISOLATING');
     expect(d.next.clusters.a.status).toBe('IN_SERVICE');
-    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
   });
 });
 
@@ -367,8 +367,9 @@ describe('jobs', () => {
     // THEN
     expect(d.outcome).toBe('JOB_RETRIED');
     expect(d.reason).toBe(`Re-planned the ISOLATE job e1 of cluster a (attempt 2) because ${why}; its effects keep their ids.`);
-    expect(d.plan.slice(0, 3)).toEqual(first.decisions[0].plan.slice(0, 3));
-    expect(d.plan[3]).toMatchObject({ id: 'r1:3', type: 'NOTIFY', severity: 'WARNING' });
+    expect(d.plan.slice(0, 4)).toEqual(first.decisions[0].plan.slice(0, 4));
+    expect(d.plan[3]).toMatchObject({ id: 'e1:3', type: 'SUSPEND_SCALING' });
+    expect(d.plan[4]).toMatchObject({ id: 'r1:4', type: 'NOTIFY', severity: 'WARNING' });
     expect(d.next.clusters.a.job).toMatchObject({ id: 'e1', attempts: 2, lastAttemptAt: now });
     expect(d.next.clusters.a.job?.lastError).toBeUndefined();
   });
@@ -507,7 +508,7 @@ describe('quiet period and restore', () => {
     expect(d.reason).toBe(
       'Aborted the restore ramp of cluster a and re-isolating it because alarm a-ddos (ddos) is in ALARM: DNS weight 0, internet cut, block-producer VPN path cut.',
     );
-    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0, job: { id: 'e9', kind: 'ISOLATE' } });
   });
 

@@ -70,7 +70,7 @@ describe('rule 1: a compromise is never rate-limited', () => {
     expect(types(d)).toContain('SET_DNS_WEIGHTS');
     expect(types(d)).not.toContain('UNDO_ISOLATION');
     expect(notify(d)).toMatchObject({ severity: 'CRITICAL' });
-    expect(d.next.clusters.a.job?.effects.map((e) => e.type)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET']);
+    expect(d.next.clusters.a.job?.effects.map((e) => e.type)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE']);
   });
 
   test('when an ddos alarm arrives with the rate window spent, it is still refused (the limit holds for alarms)', () => {
@@ -90,7 +90,7 @@ describe('rule 1: a compromise is never rate-limited', () => {
     const d = decide(state, compromise('g1', 'a', T0 + MIN), topo, T0 + MIN);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
-    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
     expect(d.next.clusters.a.job).toMatchObject({ id: 'g1', kind: 'ISOLATE' });
     expect(d.next.clusters.a.job?.effects[0].type).toBe('CUT_BP_PATH');
   });
@@ -114,9 +114,9 @@ describe('rule 2: a compromise cuts the BP path at once, whatever the floor says
     const d = decide(state, compromise('g1', 'a', T0), topo, T0);
     // THEN
     expect(d.outcome).toBe('BP_PATH_CUT');
-    expect(types(d)).toEqual(['CUT_BP_PATH', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.BP_PATH_CUT, servingPercent: 100 });
-    expect(d.next.clusters.a.job).toMatchObject({ kind: 'ISOLATE', effects: [{ type: 'CUT_BP_PATH', clusterId: 'a' }] });
+    expect(d.next.clusters.a.job).toMatchObject({ kind: 'ISOLATE', effects: [{ type: 'CUT_BP_PATH', clusterId: 'a' }, { type: 'SUSPEND_SCALING' }, { type: 'PRESERVE_EVIDENCE' }] });
     expect(notify(d)).toMatchObject({ severity: 'CRITICAL', subject: 'seedshield BP_PATH_CUT: a' });
     expect(d.reason).toContain(`[${guard}]`);
     expect(d.reason).toContain('still serves peers at 100 % (BP path cut)');
@@ -141,7 +141,7 @@ describe('rule 2: a compromise cuts the BP path at once, whatever the floor says
     const d = decide(s, operator('p2', 'resume'), topo, T0 + MIN);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
-    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0 });
     expect(notify(d)?.subject).toBe('seedshield ISOLATION_STARTED: a');
   });
@@ -280,7 +280,7 @@ describe('rule 5: no undo while under fire', () => {
     const d = decisions[decisions.length - 1];
     // THEN
     expect(d.outcome).toBe('RAMP_ABORTED');
-    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'NOTIFY']);
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY']);
     expect(state.clusters.a).toMatchObject({ status: 'ISOLATING', servingPercent: 0, job: { kind: 'ISOLATE' } });
     expect(notify(d)?.message).toContain('alarm a-ddos (ddos) is in ALARM');
     expect(d.reason).toContain('re-cutting whatever the partial undo re-opened');
