@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { SeedshieldError, type SeedshieldErrorOptions } from '../../lambdas/errors';
 import { cidrsOverlap, parseCidr, ParsedCidr } from './cidr';
 import { KNOWN_REGIONS } from './regions';
+import { naclQuotaProblems } from './nacl-quota';
 import { SeedshieldConfig, SeedshieldConfigSchema } from './schema';
 
 /** One problem in the configuration file. */
@@ -186,6 +187,7 @@ export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
   if (config.dns.recordName !== zone && !config.dns.recordName.endsWith(`.${zone}`)) {
     problems.push({ path: 'dns.recordName', message: `${JSON.stringify(config.dns.recordName)} is not inside the hosted zone ${JSON.stringify(zone)}. Fix: use a name ending in ".${zone}"` });
   }
+  problems.push(...naclQuotaProblems(config));
   return problems;
 }
 

@@ -208,8 +208,13 @@ export const ControlPlaneSchema = z.strictObject({
        * @see https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html
        */
       verifyWithReachabilityAnalyzer: z.boolean().default(true),
+      /**
+       * The Amazon VPC quota "Rules per network ACL" (per direction) in the cluster regions: the cluster ACLs'
+       * own entries plus every entry of both cuts must fit it (checked at config time). @default 20
+       */
+      networkAclRuleQuota: z.number().int().min(20).max(40).default(20),
     })
-    .default({ cutInternet: true, cutBlockProducerPath: true, verifyWithReachabilityAnalyzer: true }),
+    .default({ cutInternet: true, cutBlockProducerPath: true, verifyWithReachabilityAnalyzer: true, networkAclRuleQuota: 20 }),
   /** Operator pins expire: `--for`/`--until` up to `maxHours`, `defaultHours` when neither is given. @default 4 / 24 */
   pins: z
     .strictObject({

@@ -205,7 +205,7 @@ describe('a compromise counts whatever other signals the cluster has', () => {
     const d = decide(s, compromise('g1', 'a', T0 + 2 * MIN), topo, T0 + 2 * MIN);
     // THEN
     expect(d.outcome).toBe('ISOLATION_STARTED');
-    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'NOTIFY']);
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
     expect(d.plan.find((e) => e.type === 'NOTIFY')).toMatchObject({ severity: 'CRITICAL' });
   });
 
