@@ -4,7 +4,6 @@
  * the drill and the bench wire them).
  */
 import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import { topologyDigest } from '../lib/config/topology';
 import { containerAwsClients } from './actuators/clients';
 import { describeIssues, type RuntimeTopology, topologyFromParameters } from './core/topology-schema';
@@ -12,6 +11,7 @@ import type { DecisionLogger, RemediationEngine } from './engine';
 import { InvalidEnvironmentError, InvalidTopologyError } from './errors';
 import type { WorldState } from './core/types';
 import { wireControlPlane } from './wiring';
+import * as z from './zod';
 
 /**
  * The remediation Lambda's environment, as the control-plane stack sets it (AWS_REGION comes from Lambda).
@@ -19,12 +19,12 @@ import { wireControlPlane } from './wiring';
  */
 export const RemediationEnvironmentSchema = z.object({
   /** SSM path of the runtime topology (lambdas/core/topology-schema.ts, TOPOLOGY_PARAMETER_PATH). */
-  SEEDSHIELD_TOPOLOGY_PATH: z.string().regex(/^\/[A-Za-z0-9_.\-/]+[^/]$/, 'an SSM parameter path such as /seedshield/control-plane/topology'),
+  SEEDSHIELD_TOPOLOGY_PATH: z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]+[^/]$/, 'an SSM parameter path such as /seedshield/control-plane/topology')),
   /** sha256 of the topology the function was deployed with (lib/config/topology.ts, topologyDigest). */
-  SEEDSHIELD_TOPOLOGY_DIGEST: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest'),
-  STATE_TABLE_NAME: z.string().min(1),
-  NOTIFY_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'an SNS topic ARN'),
-  AWS_REGION: z.string().min(1),
+  SEEDSHIELD_TOPOLOGY_DIGEST: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest')),
+  STATE_TABLE_NAME: z.string().check(z.minLength(1)),
+  NOTIFY_TOPIC_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'an SNS topic ARN')),
+  AWS_REGION: z.string().check(z.minLength(1)),
 });
 export type RemediationEnvironment = z.infer<typeof RemediationEnvironmentSchema>;
 

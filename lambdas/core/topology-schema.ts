@@ -6,106 +6,113 @@
  * parameters; the Lambda reads them once at cold start and validates them here, so a topology the core cannot
  * act on fails with one named error (InvalidTopologyError) before any decision, never as a type cast.
  *
- * Extending it: add the field to the schema (with `.optional()` or `.default()` when older stacks may lack
+ * Extending it: add the field to the schema (with `z.optional()` or `z._default()` when older stacks may lack
  * it); the type follows. Every object is strict, so a field one side writes and the other does not know is an
  * error at the first cold start (and in test/lambdas/core/topology-schema.test.ts), not a silently ignored key.
  *
- * This module is pure: zod only, no I/O, no clock.
+ * This module is pure: zod only (zod/mini, see ../zod.ts), no I/O, no clock.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 import { InvalidTopologyError } from '../errors';
 import { FINDING_CLASSES, type FindingClass } from './finding-policy';
+
+/** An integer (classic zod's `z.number().int()`) with further checks, e.g. `int(z.gte(0))`. */
+function int(...checks: z.core.$ZodCheck<number>[]) {
+  return z.number().check(z.int(), ...checks);
+}
+
+/** A string of at least one character (classic zod's `z.string().min(1)`). */
+function nonEmpty() {
+  return z.string().check(z.minLength(1));
+}
 
 /** Route 53 record types a weighted record set can have. */
 export const RECORD_TYPES = ['A', 'AAAA'] as const;
 
 /** A seed cluster as the control plane sees it. */
 export const TopologyClusterSchema = z
-  .strictObject({
-    id: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS-safe id (lower-case letters, digits, inner hyphens)'),
-    /** `aws`: a seedshield VPC the control plane can cut; `external`: DNS weight is its only lever. */
-    kind: z.enum(['aws', 'external']),
-    /** Region of the cluster's resources (aws clusters only). */
-    region: z.string().min(1).optional(),
-    /** Account of the cluster's resources (aws clusters only). */
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
-    /** Route 53 weight when fully in service. */
-    baseWeight: z.number().int().min(0).max(255),
-    /** Whether this cluster counts towards `minHealthyClusters`. */
-    countsTowardsMinimum: z.boolean(),
-    /**
-     * The record types of its weighted record set. Route 53 weighs each type as its own group, so the
-     * all-weights-zero rule holds per type. Absent means `['A']`.
-     */
-    recordTypes: z.array(z.enum(RECORD_TYPES)).min(1).readonly().optional(),
-  })
-  .readonly()
-  .superRefine((c, ctx) => {
-    if (c.kind === 'aws' && (c.region === undefined || c.account === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [c.region === undefined ? 'region' : 'account'], message: 'an aws cluster needs its region and account' });
-    }
-  });
+  .readonly(
+    z.strictObject({
+      id: z.string().check(z.regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS-safe id (lower-case letters, digits, inner hyphens)')),
+      /** `aws`: a seedshield VPC the control plane can cut; `external`: DNS weight is its only lever. */
+      kind: z.enum(['aws', 'external']),
+      /** Region of the cluster's resources (aws clusters only). */
+      region: z.optional(z.string().check(z.minLength(1))),
+      /** Account of the cluster's resources (aws clusters only). */
+      account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+      /** Route 53 weight when fully in service. */
+      baseWeight: int(z.gte(0), z.lte(255)),
+      /** Whether this cluster counts towards `minHealthyClusters`. */
+      countsTowardsMinimum: z.boolean(),
+      /**
+       * The record types of its weighted record set. Route 53 weighs each type as its own group, so the
+       * all-weights-zero rule holds per type. Absent means `['A']`.
+       */
+      recordTypes: z.optional(z.readonly(z.array(z.enum(RECORD_TYPES)).check(z.minLength(1)))),
+    }),
+  )
+  .check(
+    z.superRefine((c, ctx) => {
+      if (c.kind === 'aws' && (c.region === undefined || c.account === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [c.region === undefined ? 'region' : 'account'], message: 'an aws cluster needs its region and account' });
+      }
+    }),
+  );
 export type TopologyCluster = z.infer<typeof TopologyClusterSchema>;
 
 /** Tunables of the safety policy, in minutes and counts. */
-export const TopologyPolicySchema = z
-  .strictObject({
-    minHealthyClusters: z.number().int().min(1),
-    cooldownMinutes: z.number().int().min(0),
-    quietPeriodMinutes: z.number().int().min(0),
-    maxIsolationsPerWindow: z.number().int().min(1),
-    isolationWindowMinutes: z.number().int().min(1),
+export const TopologyPolicySchema = z.readonly(
+  z.strictObject({
+    minHealthyClusters: int(z.gte(1)),
+    cooldownMinutes: int(z.gte(0)),
+    quietPeriodMinutes: int(z.gte(0)),
+    maxIsolationsPerWindow: int(z.gte(1)),
+    isolationWindowMinutes: int(z.gte(1)),
     /** Serving percents of the restore ramp's stages; the last one is 100 (fully back). */
     restoreRampPercent: z
-      .array(z.number().gt(0).max(100))
-      .min(1)
-      .readonly()
-      .refine((ramp) => ramp[ramp.length - 1] === 100, 'the last stage must be 100'),
-    restoreRampStepMinutes: z.number().int().min(1),
+      .readonly(z.array(z.number().check(z.gt(0), z.lte(100))).check(z.minLength(1)))
+      .check(z.refine((ramp) => ramp[ramp.length - 1] === 100, 'the last stage must be 100')),
+    restoreRampStepMinutes: int(z.gte(1)),
     cutInternet: z.boolean(),
     cutBlockProducerPath: z.boolean(),
     /** When a `ddos` alarm isolates: on its own (`always`), or only with corroboration (`with-impact`). Absent means `always`. */
-    isolateOnDdos: z.enum(['always', 'with-impact']).optional(),
+    isolateOnDdos: z.optional(z.enum(['always', 'with-impact'])),
     /** How far apart a DDoS reading and its corroboration may be, minutes. Absent means 30. */
-    ddosImpactWindowMinutes: z.number().int().min(1).optional(),
+    ddosImpactWindowMinutes: z.optional(int(z.gte(1))),
     /** Pin lifetime when the operator gives neither `--for` nor `--until`. Absent: see core/policy.ts. */
-    pinDefaultMinutes: z.number().int().min(1).optional(),
+    pinDefaultMinutes: z.optional(int(z.gte(1))),
     /** Longest pin an operator may set. Absent: see core/policy.ts. */
-    pinMaxMinutes: z.number().int().min(1).optional(),
+    pinMaxMinutes: z.optional(int(z.gte(1))),
     /** Minutes an alarm may sit in INSUFFICIENT_DATA (holding its cluster) before on-call is paged. Absent: 15. */
-    insufficientDataPageMinutes: z.number().int().min(1).optional(),
+    insufficientDataPageMinutes: z.optional(int(z.gte(1))),
     /**
      * Prove each isolation (and each restore) with VPC Reachability Analyzer. Absent means off: a control plane
      * deployed before the switch existed lacks the IAM grants the analyses need.
      */
-    verifyReachability: z.boolean().optional(),
-  })
-  .readonly();
+    verifyReachability: z.optional(z.boolean()),
+  }),
+);
 export type TopologyPolicy = z.infer<typeof TopologyPolicySchema>;
 
 /** DNS record the weights are set on. */
-export const TopologyDnsSchema = z
-  .strictObject({ hostedZoneId: z.string().min(1), recordName: z.string().min(1), ttlSeconds: z.number().int().min(0) })
-  .readonly();
+export const TopologyDnsSchema = z.readonly(z.strictObject({ hostedZoneId: nonEmpty(), recordName: nonEmpty(), ttlSeconds: int(z.gte(0)) }));
 
 /** Site CIDRs the BP path uses (isolation denies them on the cluster NACLs). */
-export const TopologySiteCidrsSchema = z
-  .strictObject({ ipv4: z.array(z.string().min(1)).readonly(), ipv6: z.array(z.string().min(1)).readonly() })
-  .readonly();
+export const TopologySiteCidrsSchema = z.readonly(z.strictObject({ ipv4: z.readonly(z.array(nonEmpty())), ipv6: z.readonly(z.array(nonEmpty())) }));
 
 /** One rule of the GuardDuty finding policy (see ./finding-policy.ts, `FindingRule`). */
-export const FindingRuleSchema = z
-  .strictObject({
-    id: z.string().min(1),
-    type: z.string().min(1),
-    role: z.enum(['ACTOR', 'TARGET']).optional(),
-    direction: z.enum(['INBOUND', 'OUTBOUND']).optional(),
+export const FindingRuleSchema = z.readonly(
+  z.strictObject({
+    id: nonEmpty(),
+    type: nonEmpty(),
+    role: z.optional(z.enum(['ACTOR', 'TARGET'])),
+    direction: z.optional(z.enum(['INBOUND', 'OUTBOUND'])),
     class: z.enum(FINDING_CLASSES as readonly [FindingClass, ...FindingClass[]]),
     explanation: z.string(),
     source: z.string(),
-    suppress: z.boolean().optional(),
-  })
-  .readonly();
+    suppress: z.optional(z.boolean()),
+  }),
+);
 
 /**
  * Every top-level field of the topology but the clusters. Each one travels in its own parameter (see
@@ -116,20 +123,21 @@ const TOPOLOGY_GLOBALS = {
   siteCidrs: TopologySiteCidrsSchema,
   policy: TopologyPolicySchema,
   /** The config's GuardDuty finding rules, checked before the built-in finding policy. Absent: the built-in policy only. */
-  findingPolicy: z.array(FindingRuleSchema).readonly().optional(),
+  findingPolicy: z.optional(z.readonly(z.array(FindingRuleSchema))),
 };
 
 /** Everything the control plane needs to know about the deployment. */
 export const RuntimeTopologySchema = z
-  .strictObject({ clusters: z.array(TopologyClusterSchema).min(1).readonly(), ...TOPOLOGY_GLOBALS })
-  .readonly()
-  .superRefine((t, ctx) => {
-    const seen = new Set<string>();
-    t.clusters.forEach((c, i) => {
-      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'id'], message: `cluster id "${c.id}" appears twice` });
-      seen.add(c.id);
-    });
-  });
+  .readonly(z.strictObject({ clusters: z.readonly(z.array(TopologyClusterSchema).check(z.minLength(1))), ...TOPOLOGY_GLOBALS }))
+  .check(
+    z.superRefine((t, ctx) => {
+      const seen = new Set<string>();
+      t.clusters.forEach((c, i) => {
+        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'id'], message: `cluster id "${c.id}" appears twice` });
+        seen.add(c.id);
+      });
+    }),
+  );
 export type RuntimeTopology = z.infer<typeof RuntimeTopologySchema>;
 
 // ---------------------------------------------------------------- the carrier: one SSM parameter per cluster
@@ -154,7 +162,7 @@ export const TOPOLOGY_PARAMETER_MAX_BYTES = 4096;
 /** The globals as they travel: every top-level field but the clusters, plus the clusters' order. */
 const TopologyGlobalsSchema = z.strictObject({
   /** Every cluster id, in topology order (the order the core evaluates clusters in). */
-  clusterIds: z.array(z.string().min(1)).min(1).readonly(),
+  clusterIds: z.readonly(z.array(nonEmpty()).check(z.minLength(1))),
   ...TOPOLOGY_GLOBALS,
 });
 
@@ -234,7 +242,7 @@ function parseJson(name: string, text: string): unknown {
 }
 
 /** zod issues as `path: message`, joined: the field and what is wrong with it. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }
 

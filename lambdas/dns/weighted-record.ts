@@ -21,7 +21,7 @@
  */
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from '../zod';
 import { clusterParameterName } from '../../lib/config/naming';
 import { awsErrorCode } from '../actuators/aws-call';
 import type { Route53WeightActuator } from '../actuators/route53';
@@ -119,8 +119,11 @@ export function parsePhysicalResourceId(id: string | undefined): Pick<WeightedRe
 }
 
 // CloudFormation passes every custom resource property as a string: integers arrive as "60".
-const integer = z.union([z.number(), z.string().regex(/^-?\d+$/, 'must be an integer')]).transform(Number).pipe(z.number().int('must be an integer'));
-const nonEmpty = z.string('must be a non-empty string').min(1, 'must be a non-empty string');
+const integer = z.pipe(
+  z.pipe(z.union([z.number(), z.string().check(z.regex(/^-?\d+$/, 'must be an integer'))]), z.transform(Number)),
+  z.number().check(z.int('must be an integer')),
+);
+const nonEmpty = z.string('must be a non-empty string').check(z.minLength(1, 'must be a non-empty string'));
 
 /** The custom resource's properties as CloudFormation sends them. @internal */
 export const WeightedRecordPropertiesSchema = z.object({
@@ -128,13 +131,13 @@ export const WeightedRecordPropertiesSchema = z.object({
   RecordName: nonEmpty,
   TtlSeconds: integer,
   SetIdentifier: nonEmpty,
-  HealthCheckId: z.string().optional(),
+  HealthCheckId: z.optional(z.string()),
   ClusterId: nonEmpty,
   ClusterKind: z.enum(['aws', 'external'], 'must be "aws" or "external"'),
-  ClusterRegion: nonEmpty.optional(),
-  Ipv4Addresses: z.array(z.string(), 'must be a list of strings').default([]),
-  Ipv6Addresses: z.array(z.string(), 'must be a list of strings').default([]),
-  BaseWeights: z.array(z.object({ Id: nonEmpty, BaseWeight: integer }), 'must be a non-empty list').min(1, 'must be a non-empty list'),
+  ClusterRegion: z.optional(nonEmpty),
+  Ipv4Addresses: z._default(z.array(z.string(), 'must be a list of strings'), []),
+  Ipv6Addresses: z._default(z.array(z.string(), 'must be a list of strings'), []),
+  BaseWeights: z.array(z.object({ Id: nonEmpty, BaseWeight: integer }), 'must be a non-empty list').check(z.minLength(1, 'must be a non-empty list')),
   StateTableName: nonEmpty,
 });
 

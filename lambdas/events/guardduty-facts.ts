@@ -12,26 +12,26 @@
  * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-summary.html
  * @see https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Service.html
  */
-import { z } from 'zod';
 import type { FindingFacts } from '../core/finding-policy';
+import * as z from '../zod';
 
 /**
  * An optional field read tolerantly: absent or of another type is "not given" (undefined), never a rejection:
  * GuardDuty adds and reshapes optional blocks across finding types (Runtime Monitoring findings have no
  * `resourceRole`, Malware Protection findings no network action), and none of them decides alone.
  */
-const given = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const given = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
 
 /** An object block read tolerantly: anything that is not an object reads as an empty block. */
-const block = <T extends z.ZodRawShape>(shape: T) => {
+const block = <T extends z.core.$ZodLooseShape>(shape: T) => {
   const schema = z.object(shape);
-  return schema.catch(() => schema.parse({}));
+  return z.catch(schema, () => schema.parse({}));
 };
 
 /** The finding fields the policy reads, as zod reads them (the required ones are checked by parse.ts). */
 const FindingFactsSchema = z.object({
-  type: z.unknown().optional(),
-  severity: z.unknown().optional(),
+  type: z.optional(z.unknown()),
+  severity: z.optional(z.unknown()),
   resource: block({ resourceType: given(z.string()) }),
   service: block({
     resourceRole: given(z.string()),
@@ -42,7 +42,7 @@ const FindingFactsSchema = z.object({
     }),
     additionalInfo: block({ sample: given(z.union([z.boolean(), z.string()])) }),
     archived: given(z.boolean()),
-    count: given(z.number().int().positive()),
+    count: given(z.number().check(z.int(), z.positive())),
     eventLastSeen: given(z.string()),
   }),
 });

@@ -6,7 +6,6 @@
  * detail.state.timestamp), GuardDuty "GuardDuty Finding" (instance tags carry the cluster id), and the
  * reconcile schedule's own payload.
  */
-import { z } from 'zod';
 import { CLUSTER_TAG_KEY, parseAlarmName } from '../../lib/config/naming';
 import type { RuntimeTopology } from '../../lib/config/topology';
 import { ignoredBeforeRules } from '../core/finding-policy';
@@ -14,6 +13,7 @@ import type { AlarmEvent, AlarmStateValue, FindingEvent } from '../core/types';
 import { fieldProblem } from './field-problem';
 import { findingActivity } from './guardduty-facts';
 import { BadEventError, type SeedshieldErrorOptions } from '../errors';
+import * as z from '../zod';
 
 /** Source and detail-type of the reconcile schedule's payload (see the control-plane stack). */
 export const RECONCILE_SOURCE = 'seedshield.scheduler';
@@ -48,11 +48,11 @@ const AlarmStateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA'] as con
  */
 const EnvelopeSchema = z.object(
   {
-    'id': z.string('must be a non-empty string').min(1, 'must be a non-empty string'),
+    'id': z.string('must be a non-empty string').check(z.minLength(1, 'must be a non-empty string')),
     'source': z.string('must be a string'),
-    'detail-type': z.unknown().optional(),
-    'time': z.unknown().optional(),
-    'detail': z.unknown().optional(),
+    'detail-type': z.optional(z.unknown()),
+    'time': z.optional(z.unknown()),
+    'detail': z.optional(z.unknown()),
   },
   'must be an object',
 );
@@ -65,7 +65,7 @@ const EnvelopeSchema = z.object(
 const AlarmDetailSchema = z.object(
   {
     alarmName: z.string('must be a string'),
-    state: z.object({ value: z.unknown().optional(), timestamp: z.unknown().optional() }, 'must be an object'),
+    state: z.object({ value: z.optional(z.unknown()), timestamp: z.optional(z.unknown()) }, 'must be an object'),
   },
   'must be an object',
 );

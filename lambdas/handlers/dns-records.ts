@@ -15,7 +15,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../zod';
 import { containerAwsClients } from '../actuators/clients';
 import {
   applyCustomResourceEvent,
@@ -55,7 +55,7 @@ export interface DnsRecordsHandlerOptions {
   readonly logger?: Logger;
 }
 
-const nonEmpty = z.string('must be a non-empty string').min(1, 'must be a non-empty string');
+const nonEmpty = z.string('must be a non-empty string').check(z.minLength(1, 'must be a non-empty string'));
 const requestFields = {
   ResponseURL: z.url('must be a URL'),
   StackId: nonEmpty,

@@ -21,8 +21,8 @@ describe('lambdas/core purity', () => {
     const requires = [...source.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
     // THEN
     for (const { typeOnly, from } of imports) {
-      // zod is pure (the topology contract's schema); ../errors is the error hierarchy (classes, no I/O).
-      const allowed = from.startsWith('./') || from === 'zod' || from === '../errors' || (typeOnly && from === '../../lib/config/topology');
+      // ../zod is zod/mini (pure; the topology contract's schema); ../errors is the error hierarchy (classes, no I/O).
+      const allowed = from.startsWith('./') || from === '../zod' || from === '../errors' || (typeOnly && from === '../../lib/config/topology');
       expect({ file, from, allowed }).toEqual({ file, from, allowed: true });
     }
     expect(requires).toEqual([]);
