@@ -28,8 +28,8 @@ if (fs.statSync(reportPath).isDirectory()) {
   for (const f of fs.readdirSync(reportPath).filter((n) => n.endsWith('.json') && !n.endsWith('.stryker.json') && !n.endsWith('.incremental.json')).sort()) {
     const name = f.replace(/\.json$/, '');
     const timeFile = path.join(reportPath, `${name}.time`);
-    const [secs, at] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split(' ') : [];
-    chunkReports.set(name, { report: JSON.parse(fs.readFileSync(path.join(reportPath, f), 'utf8')), secs: secs === undefined ? undefined : Number(secs), at });
+    const [secs, at, range] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split(' ') : [];
+    chunkReports.set(name, { report: JSON.parse(fs.readFileSync(path.join(reportPath, f), 'utf8')), secs: secs === undefined ? undefined : Number(secs), at, range });
   }
 } else {
   chunkReports.set('all', { report: JSON.parse(fs.readFileSync(reportPath, 'utf8')) });
@@ -41,18 +41,28 @@ const plannedChunks = new Map(
     .split('\n')
     .map((l) => l.split(' ')),
 );
-/** Every chunk's mutants, merged per file. */
+/**
+ * Every chunk's mutants, merged per file. Chunks may overlap (a range of one's own, a plan made before the code
+ * moved): a mutant (same place, mutator and replacement) counts once, as the chunk that finished last saw it.
+ */
 const report = { files: {} };
+const byKey = new Map();
 const chunkRows = [];
-for (const [name, { report: r, secs, at }] of chunkReports) {
+const newestLast = [...chunkReports.entries()].sort(([, a], [, b]) => String(a.at ?? '').localeCompare(String(b.at ?? '')));
+for (const [name, { report: r, secs, at, range }] of newestLast) {
   let n = 0;
   for (const [file, data] of Object.entries(r.files)) {
-    const merged = (report.files[file] ??= { source: data.source, mutants: [] });
-    merged.mutants.push(...data.mutants);
-    n += data.mutants.filter((m) => m.status !== 'Ignored').length;
+    report.files[file] ??= { source: data.source, mutants: [] };
+    report.files[file].source = data.source;
+    for (const m of data.mutants) {
+      const l = m.location;
+      byKey.set(`${file}|${l.start.line}:${l.start.column}-${l.end.line}:${l.end.column}|${m.mutatorName}|${m.replacement ?? ''}`, { file, m });
+      if (m.status !== 'Ignored') n++;
+    }
   }
-  chunkRows.push(`| ${name} | ${plannedChunks.get(name) ?? '(no longer planned)'} | ${n} | ${secs === undefined ? '-' : `${Math.round(secs / 60)} min`} | ${at ?? '-'} |`);
+  chunkRows.push(`| ${name} | ${range ?? plannedChunks.get(name) ?? '-'} | ${n} | ${secs === undefined ? '-' : `${Math.round(secs / 60)} min`} | ${at ?? '-'} |`);
 }
+for (const { file, m } of byKey.values()) report.files[file].mutants.push(m);
 const notRun = [...plannedChunks.keys()].filter((name) => !chunkReports.has(name) && !chunkReports.has('all'));
 const equivalents = JSON.parse(fs.readFileSync(path.join(__dirname, 'mutation-equivalents.json'), 'utf8')).equivalents;
 

@@ -5,12 +5,13 @@
 #
 # Hours on 2 shared cores, so not part of CI. Stryker runs chunk by chunk (scripts/mutation-chunks.js: whole
 # top-level declarations, about 180 lines each), each chunk with its own incremental file and JSON report
-# under reports/mutation/, so a finished chunk is kept when a later one is stopped, and a re-run only re-tests
-# the mutants whose code or tests changed. MUTATION.md is written from every chunk report present.
+# under reports/mutation/chunks/, so a finished chunk is kept when a later one is stopped, and a re-run only
+# re-tests the mutants whose code or tests changed. MUTATION.md is written from every chunk report present.
 #
-#   npm run test:mutation                                  # every chunk
+#   npm run test:mutation                                          # every chunk
 #   MUTATION_CHUNKS='^(weights|policy-2)$' npm run test:mutation   # only the chunks whose name matches
-#   npm run test:mutation -- --concurrency 1               # extra arguments go to Stryker
+#   MUTATION_RANGE=lambdas/core/policy.ts:281-395 MUTATION_NAME=guards npm run test:mutation   # one range of your own
+#   npm run test:mutation -- --concurrency 1                       # extra arguments go to Stryker
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Every mutant runs the property tests too; a few random histories per mutant (the same ones for every mutant:
@@ -20,10 +21,12 @@ export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-5}"
 export SEEDSHIELD_MUTATION_RUN=1
 only="${MUTATION_CHUNKS:-.}"
 mkdir -p reports/mutation/chunks
-status=0
-while read -r name range; do
-  [[ "$name" =~ $only ]] || continue
-  config="reports/mutation/chunks/$name.stryker.json"
+
+# Runs Stryker on one chunk: name, range, extra Stryker arguments.
+run_chunk() {
+  local name="$1" range="$2"
+  shift 2
+  local config="reports/mutation/chunks/$name.stryker.json"
   # The chunk's config: stryker.config.json with this chunk's range, incremental file and report.
   node -e '
     const [base, range, name, out] = process.argv.slice(1);
@@ -38,12 +41,27 @@ while read -r name range; do
     require("fs").writeFileSync(out, JSON.stringify(c, null, 2));
   ' stryker.config.json "$range" "$name" "$config"
   echo "== chunk $name: $range ($(date -u +%H:%M:%S))"
+  local start code=0
   start=$(date +%s)
-  node node_modules/@stryker-mutator/core/bin/stryker.js run "$config" "$@" || status=$?
-  secs=$(( $(date +%s) - start ))
-  # The chunk's wall time and when it ran, for MUTATION.md.
-  echo "$secs $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "reports/mutation/chunks/$name.time"
-  echo "== chunk $name done in $secs s (exit $status)"
-done < <(node scripts/mutation-chunks.js)
+  node node_modules/@stryker-mutator/core/bin/stryker.js run "$config" "$@" || code=$?
+  local secs=$(( $(date +%s) - start ))
+  # The chunk's wall time, when it finished and its range, for MUTATION.md.
+  [ "$code" -eq 0 ] && echo "$secs $(date -u +%Y-%m-%dT%H:%M:%SZ) $range" > "reports/mutation/chunks/$name.time"
+  echo "== chunk $name done in $secs s (exit $code)"
+  return "$code"
+}
+
+status=0
+if [ -n "${MUTATION_RANGE:-}" ]; then
+  run_chunk "${MUTATION_NAME:?MUTATION_NAME names the chunk of MUTATION_RANGE}" "$MUTATION_RANGE" "$@" || status=$?
+else
+  for name in $(node scripts/mutation-chunks.js | cut -d' ' -f1); do
+    [[ "$name" =~ $only ]] || continue
+    # The range is planned again just before the chunk runs: the code may have changed meanwhile.
+    range=$(node scripts/mutation-chunks.js | awk -v n="$name" '$1 == n { print $2 }')
+    [ -n "$range" ] || continue
+    run_chunk "$name" "$range" "$@" || status=$?
+  done
+fi
 node scripts/mutation-report.js reports/mutation/chunks MUTATION.md
 exit "$status"

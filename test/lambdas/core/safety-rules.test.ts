@@ -205,7 +205,8 @@ describe('rule 4: INSUFFICIENT_DATA is not clear', () => {
 
   test.each([
     { condition: 'the alarm goes OK -> INSUFFICIENT_DATA for the whole quiet period', steps: [[unhealthy('u1', 'INSUFFICIENT_DATA', T0 + 2 * MIN), T0 + 2 * MIN]] as Steps, restores: false },
-    { condition: 'the ddos alarm (missing data is normal) reports INSUFFICIENT_DATA', steps: [[alarm('u1', 'a', 'INSUFFICIENT_DATA', T0 + 2 * MIN), T0 + 2 * MIN]] as Steps, restores: true },
+    // (after the OK at +2m: an update with the same timestamp would be ignored as stale)
+    { condition: 'the ddos alarm (missing data is normal) reports INSUFFICIENT_DATA', steps: [[alarm('u1', 'a', 'INSUFFICIENT_DATA', T0 + 3 * MIN), T0 + 3 * MIN]] as Steps, restores: true },
     {
       condition: 'data comes back OK 20 minutes into the quiet period',
       steps: [[unhealthy('u0', 'OK', T0 + MIN), T0 + MIN], [unhealthy('u1', 'INSUFFICIENT_DATA', T0 + 10 * MIN), T0 + 10 * MIN], [unhealthy('u2', 'OK', T0 + 30 * MIN), T0 + 30 * MIN]] as Steps,
