@@ -93,7 +93,8 @@ describe('effectiveWeights', () => {
     expect(() => effectiveWeights([{ id: 'a', baseWeight: 100, servingPercent: 0 }])).toThrow(
       'every record would have weight 0; Route 53 would then answer with all of them, isolated clusters included',
     );
-    expect(new WeightInvariantError('x').name).toBe('WeightInvariantError');
+    // the stable code logs and handlers tell this failure by
+    expect(new WeightInvariantError('x')).toMatchObject({ name: 'WeightInvariantError', code: 'WEIGHT_INVARIANT' });
   });
 
   test('when inputs are random, weights stay in 0..255, isolated ones are 0, serving ones are > 0, healthy ratios hold', () => {
