@@ -25,7 +25,13 @@ import { external, T0, topology } from './fixtures';
 
 const sig = (kind: SignalState['kind'], state: SignalState['state'], timestamp = T0, extra: Partial<SignalState> = {}): SignalState => ({ kind, state, timestamp, ...extra });
 const base = initialWorldState(topology(1)).clusters.a;
-const cluster = (patch: Partial<ClusterState> = {}, signals: Record<string, SignalState> = {}): ClusterState => ({ ...base, signals, ...patch });
+/** Table rows infer `{ a?: undefined }` for the keys other rows have, hence the Partial. */
+type Signals = Partial<Record<string, SignalState>>;
+const cluster = (patch: Partial<ClusterState> = {}, signals: Signals = {}): ClusterState => ({
+  ...base,
+  signals: signals as Record<string, SignalState>,
+  ...patch,
+});
 
 describe('which effects start at once', () => {
   test.each([
@@ -104,9 +110,9 @@ describe('lag', () => {
   describe('chain-wide lag: more than half of the serving aws clusters lag', () => {
     const lagging = { l: sig('lagging', 'ALARM') };
     const topo3 = topology(3, {}, [external('x')]);
-    const world = (patches: Record<string, Partial<ClusterState> & { signals?: Record<string, SignalState> }>) => {
+    const world = (patches: Partial<Record<string, Omit<Partial<ClusterState>, 'signals'> & { signals?: Signals }>>): Record<string, ClusterState> => {
       const s = initialWorldState(topo3).clusters;
-      return Object.fromEntries(Object.entries(s).map(([id, c]) => [id, { ...c, ...(patches[id] ?? {}) }]));
+      return Object.fromEntries(Object.entries(s).map(([id, c]) => [id, { ...c, ...(patches[id] ?? {}) } as ClusterState]));
     };
     test.each([
       { condition: '2 of 3 lag', patches: { a: { signals: lagging }, b: { signals: lagging } }, result: { lagging: 2, serving: 3 } },
@@ -138,7 +144,7 @@ describe('lag', () => {
 
     test('when a topology cluster has no state item yet, it is skipped', () => {
       const s = world({ a: { signals: lagging }, b: { signals: lagging } });
-      delete (s as Record<string, ClusterState>).c;
+      delete s.c;
       expect(chainWideLag(s, topo3)).toEqual({ lagging: 2, serving: 2 });
     });
   });
