@@ -54,15 +54,24 @@ for (const [name, { report: r, secs, at, range }] of newestLast) {
   for (const [file, data] of Object.entries(r.files)) {
     report.files[file] ??= { source: data.source, mutants: [] };
     report.files[file].source = data.source;
+    const lines = data.source.split('\n');
     for (const m of data.mutants) {
       const l = m.location;
-      byKey.set(`${file}|${l.start.line}:${l.start.column}-${l.end.line}:${l.end.column}|${m.mutatorName}|${m.replacement ?? ''}`, { file, m });
+      // Where the mutant sits, robust to lines moving: the text of its line, which occurrence of that text, the columns.
+      const text = lines[l.start.line - 1] ?? '';
+      const nth = lines.slice(0, l.start.line - 1).filter((x) => x === text).length;
+      byKey.set(`${file}|${text.trim()}#${nth}|${l.start.column}-${l.end.line - l.start.line}:${l.end.column}|${m.mutatorName}|${m.replacement ?? ''}`, { file, m, source: data.source });
       if (m.status !== 'Ignored') n++;
     }
   }
   chunkRows.push(`| ${name} | ${range ?? plannedChunks.get(name) ?? '-'} | ${n} | ${secs === undefined ? '-' : `${Math.round(secs / 60)} min`} | ${at ?? '-'} |`);
 }
-for (const { file, m } of byKey.values()) report.files[file].mutants.push(m);
+for (const { file, m, source } of byKey.values()) report.files[file].mutants.push({ ...m, source });
+/** `run/planned` chunks of a file: a file whose chunks have not all run has a partial score. */
+function chunksRunOf(file) {
+  const planned = [...plannedChunks.entries()].filter(([, range]) => range.split(':')[0] === file).map(([name]) => name);
+  return `${planned.filter((name) => chunkReports.has(name) || chunkReports.has('all')).length}/${planned.length}`;
+}
 const notRun = [...plannedChunks.keys()].filter((name) => !chunkReports.has(name) && !chunkReports.has('all'));
 const equivalents = JSON.parse(fs.readFileSync(path.join(__dirname, 'mutation-equivalents.json'), 'utf8')).equivalents;
 
@@ -99,7 +108,8 @@ for (const [file, data] of Object.entries(report.files)) {
       fKilled++;
       continue;
     }
-    const original = originalText(data.source, m.location);
+    // Each mutant against the source its chunk saw (chunks may have run against different versions).
+    const original = originalText(m.source ?? data.source, m.location);
     survivors.push({ file, m, original, why: explain(file, m, original) });
   }
   killed += fKilled;
@@ -107,7 +117,7 @@ for (const [file, data] of Object.entries(report.files)) {
   const fExplained = survivors.filter((x) => x.file === file && x.why !== undefined).length;
   rows.push(
     `| ${file} | ${fTotal} | ${fKilled} | ${fTotal - fKilled} | ${fExplained} | ${fTotal === 0 ? '-' : ((100 * fKilled) / fTotal).toFixed(1)} % | ` +
-      `${fTotal - fExplained === 0 ? '-' : ((100 * fKilled) / (fTotal - fExplained)).toFixed(1)} % | ${fIgnored} |`,
+      `${fTotal - fExplained === 0 ? '-' : ((100 * fKilled) / (fTotal - fExplained)).toFixed(1)} % | ${fIgnored} | ${chunksRunOf(file)} |`,
   );
 }
 const explained = survivors.filter((s) => s.why !== undefined).length;
@@ -128,11 +138,11 @@ const md = [
   'prose (the sentences written for people: reasons, pages, guard explanations) are left out by the `prose` ignorer',
   '(scripts/mutation-ignore-prose.mjs) and counted in the last column; identifiers, guard ids, modes and the SNS subject are mutated.',
   '',
-  `**Score: ${score.toFixed(1)} %** (${killed} of ${total} mutants killed). ${explained} of the ${survivors.length} survivors are explained below as equivalent; ` +
+  `**Score${notRun.length > 0 ? ' over the chunks that ran' : ''}: ${score.toFixed(1)} %** (${killed} of ${total} mutants killed${notRun.length > 0 ? `; ${notRun.length} chunks not run, see below: a file with none run is not in the table` : ''}). ${explained} of the ${survivors.length} survivors are explained below as equivalent; ` +
     `without them the score is ${adjusted.toFixed(1)} %.`,
   '',
-  '| file | mutants | killed | survived | equivalent | score | score without equivalents | prose (ignored) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| file | mutants | killed | survived | equivalent | score | score without equivalents | prose (ignored) | chunks run |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
   '',
   '## Chunks',

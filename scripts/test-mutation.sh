@@ -33,7 +33,7 @@ run_chunk() {
     const c = JSON.parse(require("fs").readFileSync(base, "utf8"));
     delete c.$schema;
     Object.assign(c, {
-      mutate: [range],
+      mutate: range.split(","),
       incrementalFile: `reports/mutation/chunks/${name}.incremental.json`,
       jsonReporter: { fileName: `reports/mutation/chunks/${name}.json` },
       reporters: ["progress", "json"],

@@ -78,6 +78,8 @@ describe('lag', () => {
     { condition: 'RESTORING with a weight', c: cluster({ status: ClusterStatus.RESTORING, servingPercent: 10 }), counts: true },
     { condition: 'RESTORING at 0 % (catching up)', c: cluster({ status: ClusterStatus.RESTORING, servingPercent: 0 }), counts: false },
     { condition: 'ISOLATED (cut)', c: cluster({ status: ClusterStatus.ISOLATED, servingPercent: 0 }), counts: false },
+    // its BP path is cut, so its nodes may lag for that reason alone, like a cut cluster's
+    { condition: 'BP_PATH_CUT, still serving peers', c: cluster({ status: ClusterStatus.BP_PATH_CUT, servingPercent: 100 }), counts: false },
     { condition: 'ISOLATED because drained for lag', c: cluster({ status: ClusterStatus.ISOLATED, servingPercent: 0, drained: true }), counts: true },
   ])('when the cluster is $condition, its lag counts as a trigger: $counts', ({ c, counts }) => {
     expect(lagCounts(c)).toBe(counts);
