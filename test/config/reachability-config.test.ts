@@ -21,7 +21,7 @@ describe('controlPlane.isolation.verifyWithReachabilityAnalyzer', () => {
     const config = configWith((raw) => (raw.controlPlane.isolation = { verifyWithReachabilityAnalyzer: false }));
 
     // THEN
-    expect(config.controlPlane.isolation).toEqual({ cutInternet: true, cutBlockProducerPath: true, verifyWithReachabilityAnalyzer: false });
+    expect(config.controlPlane.isolation).toMatchObject({ cutInternet: true, cutBlockProducerPath: true, verifyWithReachabilityAnalyzer: false });
     expect(toRuntimeTopology(config).policy.verifyReachability).toBe(false);
     expect(estimateCost(config).shared.some((l) => l.item.startsWith('Reachability Analyzer'))).toBe(false);
     expect(estimateCost(exampleConfig()).shared.find((l) => l.item.startsWith('Reachability Analyzer'))).toMatchObject({ quantity: '24 analyses', monthlyUsd: 2.4 });
