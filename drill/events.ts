@@ -56,7 +56,8 @@ export async function prepareDelivery(ctx: EventContext, step: DeliveryStep): Pr
     case 'event': {
       const raw = substituteTimes(step.event, ctx);
       const r = raw as { id?: unknown; source?: unknown; 'detail-type'?: unknown };
-      return { delivery: { raw }, summary: `event ${String(r.source)} "${String(r['detail-type'])}" id ${String(r.id)}` };
+      const what = describeRawDetail(raw, ctx.simNow);
+      return { delivery: { raw }, summary: `event ${String(r.source)} "${String(r['detail-type'])}" id ${String(r.id)}${what ? `: ${what}` : ''}` };
     }
     case 'reconcile':
       return {
@@ -65,10 +66,17 @@ export async function prepareDelivery(ctx: EventContext, step: DeliveryStep): Pr
       };
     case 'operator': {
       const o = step.operator;
-      const event = operatorEvent({ ...o, operator: DRILL_OPERATOR, id: `operator:drill-${step.index}` });
+      const { for: pinFor, ...request } = o;
+      const event = operatorEvent({
+        ...request,
+        operator: DRILL_OPERATOR,
+        id: `operator:drill-${step.index}`,
+        ...(pinFor !== undefined ? { pinUntil: ctx.simNow + pinFor } : {}),
+      });
+      const forText = pinFor !== undefined ? ` --for ${formatOffset(pinFor).slice(1)}` : '';
       return {
         delivery: { core: event },
-        summary: `operator ${o.command}${o.cluster ? ` ${o.cluster}` : ''}${o.pin ? ` ${o.pin}` : ''}${o.force ? ' --force' : ''} --reason "${o.reason}"`,
+        summary: `operator ${o.command}${o.cluster ? ` ${o.cluster}` : ''}${o.pin ? ` ${o.pin}` : ''}${forText}${o.force ? ' --force' : ''} --reason "${o.reason}"`,
       };
     }
     case 'duplicateLast':
@@ -173,8 +181,37 @@ async function triggerDelivery(ctx: EventContext, step: Extract<ScenarioStep, { 
       configuration: { metrics: [], description: `seedshield drill alarm of ${t.cluster}` },
     },
   };
-  const when = t.stateAt !== undefined && t.stateAt !== step.at ? ` (state timestamp ${formatOffset(t.stateAt)})` : '';
-  return { delivery: { raw }, summary: `trigger ${t.kind} ${t.state} on ${t.cluster} (alarm ${name})${when}` };
+  return { delivery: { raw }, summary: `trigger ${t.kind} ${t.state} on ${t.cluster} (alarm ${name}, ${describeAge(ctx.simNow - stateAt)}, was ${previous.value})` };
+}
+
+/** How old a state is when delivered, as on-call reads it: `state set now`, `state 5m old`, `state dated 2m ahead`. */
+export function describeAge(ms: number): string {
+  if (Math.abs(ms) < 1000) return 'state set now';
+  return ms > 0 ? `state ${formatOffset(ms).slice(1)} old` : `state dated ${formatOffset(-ms).slice(1)} ahead`;
+}
+
+/**
+ * What a raw event says, in a few words: an alarm's state, its age and the state before; a finding's type and
+ * severity and how long ago its activity was last seen. Undefined for anything else (or a malformed event:
+ * the engine's rejection then says what is wrong).
+ */
+export function describeRawDetail(raw: unknown, now: number): string | undefined {
+  const r = raw as { 'detail-type'?: unknown; detail?: Record<string, any> } | undefined;
+  const detail = r?.detail;
+  if (typeof detail !== 'object' || detail === null) return undefined;
+  if (r!['detail-type'] === 'CloudWatch Alarm State Change') {
+    const state = detail.state as { value?: unknown; timestamp?: unknown } | undefined;
+    const at = typeof state?.timestamp === 'string' ? Date.parse(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
+    const age = Number.isNaN(at) ? 'state time unreadable' : describeAge(now - at);
+    const was = typeof detail.previousState?.value === 'string' ? `, was ${detail.previousState.value}` : '';
+    return `alarm ${String(detail.alarmName)} ${String(state?.value)} (${age}${was})`;
+  }
+  if (r!['detail-type'] === 'GuardDuty Finding') {
+    const lastSeen = Date.parse(String(detail.service?.eventLastSeen ?? detail.updatedAt));
+    const seen = Number.isNaN(lastSeen) ? '' : `, activity last seen ${Math.abs(now - lastSeen) < 1000 ? 'now' : `${formatOffset(Math.abs(now - lastSeen)).slice(1)} ${now >= lastSeen ? 'ago' : 'ahead'}`}`;
+    return `finding ${String(detail.type)} severity ${String(detail.severity)}${seen}`;
+  }
+  return undefined;
 }
 
 /** In raw `event` steps, `"{{+5m}}"` becomes the ISO time of that sim offset and `"{{now}}"` the step's time. */

@@ -5,7 +5,8 @@
  * {@link EXPECTATIONS}: the compiler refuses the table until the entry is there.
  */
 import { subRangeOf } from '../lambdas/actuators/nacl-plan';
-import type { ClusterState } from '../lambdas/core/types';
+import type { ClusterState, Effect } from '../lambdas/core/types';
+import type { EngineReport } from '../lambdas/engine';
 import { pinName } from '../lambdas/events/operator';
 import type { ScenarioRun, Snapshot } from './harness';
 import type { Expectation } from './scenario';
@@ -42,6 +43,39 @@ export const EXPECTATIONS: { readonly [T in Expectation['type']]: ExpectationChe
         }
       }
       return problems;
+    },
+  },
+  effect: {
+    describe: (e) => `expect ${effectPattern(e)}${e.first ? ', first of the step' : ''}`,
+    check: (run, e) => {
+      const last = run.lastAction;
+      if (!last?.report) return [`expected ${effectPattern(e)}, but no earlier step delivered anything`];
+      const label = `step ${last.step.index} (${last.step.atText})`;
+      const executed = last.report.executed;
+      const matching = executed.filter((x) => effectMatches(x.effect, e));
+      if (matching.length === 0) {
+        return [`expected ${label} to carry out ${effectPattern(e)}, but it carried out ${executed.map(describeExecuted).join(', ') || 'nothing'}`];
+      }
+      if (e.first) {
+        // First among the step's effects that concern the cluster (all of them when no cluster is named).
+        const concerned = executed.filter((x) => e.cluster === undefined || concernsCluster(x.effect, e.cluster));
+        if (concerned[0] !== matching[0]) {
+          return [`expected ${effectPattern(e)} to be the first effect of ${label}${e.cluster ? ` on ${e.cluster}` : ''}, but ${describeExecuted(concerned[0])} came first`];
+        }
+      }
+      return [];
+    },
+  },
+  noEffect: {
+    describe: (e) => `expect no ${effectPattern(e)}`,
+    check: (run, e) => {
+      const last = run.lastAction;
+      if (!last?.report) return [`expected no ${effectPattern(e)}, but no earlier step delivered anything`];
+      const label = `step ${last.step.index} (${last.step.atText})`;
+      // An effect that was tried and failed still happened as far as safety goes: an undo attempted under fire
+      // re-opens whatever part of it AWS took.
+      const matching = last.report.executed.filter((x) => effectMatches(x.effect, e));
+      return matching.length === 0 ? [] : [`expected ${label} to carry out no ${effectPattern(e)}, but it carried out ${matching.map(describeExecuted).join(', ')}`];
     },
   },
   outcome: {
@@ -137,4 +171,57 @@ export async function isolationCompleteness(run: ScenarioRun, c: ClusterState): 
   if (policy.cutInternet && !seen.internetCut) problems.push(`moto lacks ${seen.missingInternetEntries.length} internet-cut NACL entries of ${c.clusterId}`);
   if (policy.cutBlockProducerPath && seen.missingDenyEntries.length > 0) problems.push(`moto lacks ${seen.missingDenyEntries.length} NACL deny entries of ${c.clusterId}`);
   return problems;
+}
+
+type EffectExpectation = Extract<Expectation, { type: 'effect' | 'noEffect' }>;
+
+/** `CUT_BP_PATH on eu-north`, `NOTIFY CRITICAL with subject containing "BP_PATH_CUT"`, as expectations read. */
+function effectPattern(e: EffectExpectation): string {
+  const parts: string[] = [e.effect];
+  if (e.type === 'effect' && e.severity) parts.push(e.severity);
+  if (e.cluster) parts.push(e.effect === 'NOTIFY' ? `naming ${e.cluster}` : `on ${e.cluster}`);
+  if (e.type === 'effect' && e.weight !== undefined) parts.push(`to weight ${e.weight}`);
+  if (e.subjectContains) parts.push(`with subject containing "${e.subjectContains}"`);
+  if (e.type === 'effect' && e.messageContains) parts.push(`with message containing "${e.messageContains}"`);
+  return parts.join(' ');
+}
+
+/** Whether an effect is about a cluster: its own clusterId, a weight it sets, a notification whose subject names it. */
+function concernsCluster(effect: Effect, clusterId: string): boolean {
+  switch (effect.type) {
+    case 'SET_DNS_WEIGHTS':
+      return clusterId in effect.weights;
+    case 'NOTIFY':
+      // The subject lists the clusters the notification is about: `seedshield BP_PATH_CUT: eu-north, us-east`.
+      return (effect.subject.split(': ')[1] ?? '').split(', ').includes(clusterId);
+    default:
+      return effect.clusterId === clusterId;
+  }
+}
+
+function effectMatches(effect: Effect, e: EffectExpectation): boolean {
+  if (effect.type !== e.effect) return false;
+  if (e.cluster !== undefined && !concernsCluster(effect, e.cluster)) return false;
+  if (effect.type === 'NOTIFY') {
+    if (e.subjectContains !== undefined && !effect.subject.includes(e.subjectContains)) return false;
+    if (e.type === 'effect' && e.messageContains !== undefined && !effect.message.includes(e.messageContains)) return false;
+    if (e.type === 'effect' && e.severity !== undefined && effect.severity !== e.severity) return false;
+  }
+  if (effect.type === 'SET_DNS_WEIGHTS' && e.type === 'effect' && e.weight !== undefined && e.cluster !== undefined) {
+    return effect.weights[e.cluster] === e.weight;
+  }
+  return true;
+}
+
+/** One carried-out effect in a failure message: `UNDO_ISOLATION eu-north (failed)`. */
+function describeExecuted(x: EngineReport['executed'][number] | undefined): string {
+  if (!x) return 'nothing';
+  const effect = x.effect;
+  const what =
+    effect.type === 'SET_DNS_WEIGHTS'
+      ? `SET_DNS_WEIGHTS ${Object.entries(effect.weights).map(([k, v]) => `${k}=${v}`).join(' ')}`
+      : effect.type === 'NOTIFY'
+        ? `NOTIFY ${effect.severity} "${effect.subject}"`
+        : `${effect.type} ${effect.clusterId}`;
+  return x.ok ? what : `${what} (failed)`;
 }

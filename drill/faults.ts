@@ -19,6 +19,9 @@ interface ArmedFault {
   skip: number;
 }
 
+/** The Route 53 operations {@link apiOf} recognises from a REST path: the only ones a fault can fail. */
+export const ROUTE53_RECOGNISED_APIS = ['ChangeResourceRecordSets', 'ListResourceRecordSets', 'GetChange'] as const;
+
 /** The AWS API a request calls: `Action=` of query protocols (EC2, SNS, CloudWatch), `X-Amz-Target`, or Route 53's REST paths. */
 export function apiOf(request: HttpRequest): string | undefined {
   const target = request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'];

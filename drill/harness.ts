@@ -44,8 +44,14 @@ export interface ScenarioRun extends EventContext {
   simNow: number;
   lastDelivery?: Delivery;
   lastAction?: LastAction;
-  /** Index of the step whose forced operator command waived the min-healthy invariant. */
-  forcedAt?: number;
+  /**
+   * Clusters an operator isolated with `--force`: the step that did it and how many counting clusters were in
+   * DNS right after. While that isolation is in force the min-healthy invariant accepts that many and no fewer
+   * (see drill/invariants.ts).
+   */
+  readonly forcedIsolations: Map<string, { readonly step: number; readonly inDns: number }>;
+  /** Clusters whose isolation's DNS change (weight 0) is in, with the step that made it, until a restore starts. */
+  readonly dnsOut: Map<string, number>;
   /** Warnings and errors the engine logged during the current step. */
   readonly logs: string[];
 }
@@ -82,6 +88,8 @@ export async function openScenarioRun(config: SeedshieldConfig, endpoint: string
     simNow: t0,
     alarmStates: new Map<string, AlarmRecord>(),
     deliveries: new Map(),
+    forcedIsolations: new Map(),
+    dnsOut: new Map(),
     logs,
   };
   return run;
@@ -103,10 +111,16 @@ export function clusterViews(run: ScenarioRun, s: Snapshot): Record<string, Clus
       servingPercent: c.servingPercent,
       ...(s.weights[id] !== undefined ? { weight: s.weights[id] } : {}),
       ...(c.pin ? { pin: c.pin } : {}),
-      ...(c.job ? { job: `${c.job.kind}${c.job.lastError ? ' (failed, awaiting reconcile)' : ''}` } : {}),
+      ...(c.job ? { job: describeJob(c.job) } : {}),
     };
   }
   return out;
+}
+
+/** `ISOLATE job`, `RESTORE job, attempt 2, failed: awaiting reconcile`. */
+function describeJob(job: NonNullable<WorldState['clusters'][string]['job']>): string {
+  const attempts = job.attempts ?? 1;
+  return `${job.kind} job${attempts > 1 ? `, attempt ${attempts}` : ''}${job.lastError ? ', failed: awaiting reconcile' : ''}`;
 }
 
 function compact(extra: Record<string, unknown>[]): string {

@@ -15,7 +15,8 @@ import { EXIT_MOTO_MISSING, MotoUnavailableError, startMoto, type MotoServer } f
 import { renderScenarioHeader, renderScenarioVerdict, renderStep, renderVerdict } from './report';
 import { runDrill } from './runner';
 import { SeedshieldError } from '../lambdas/errors';
-import { parseScenario, ScenarioError, type Scenario } from './scenario';
+import { ScenarioError, type Scenario } from './scenario';
+import { configClusterIds, parseScenarioFor } from './scenario-checks';
 import type { DrillResult } from './timeline';
 
 /** Folder of the built-in scenarios. */
@@ -34,8 +35,8 @@ options:
 exit status: 0 every expectation and invariant held; 1 one failed; 2 bad arguments, config or scenario file;
              3 moto_server is not installed`;
 
-/** Reads and validates one scenario file. @throws ScenarioError */
-export function loadScenarioFile(file: string, clusterIds: readonly string[]): Scenario {
+/** Reads and validates one scenario file against the deployment `config` describes. @throws ScenarioError */
+export function loadScenarioFile(file: string, config: SeedshieldConfig): Scenario {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -48,22 +49,19 @@ export function loadScenarioFile(file: string, clusterIds: readonly string[]): S
   } catch (err) {
     throw new ScenarioError(file, [`(file): ${(err as Error).message}`], { cause: err });
   }
-  return parseScenario(raw, file, clusterIds);
+  return parseScenarioFor(raw, file, config);
 }
 
 /** The built-in scenarios, in file-name order. @throws ScenarioError */
-export function builtInScenarios(clusterIds: readonly string[]): Scenario[] {
+export function builtInScenarios(config: SeedshieldConfig): Scenario[] {
   return fs
     .readdirSync(BUILT_IN_SCENARIO_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => loadScenarioFile(path.join(BUILT_IN_SCENARIO_DIR, f), clusterIds));
+    .map((f) => loadScenarioFile(path.join(BUILT_IN_SCENARIO_DIR, f), config));
 }
 
-/** Every cluster id of a config (cloud, physical, external). */
-export function configClusterIds(config: SeedshieldConfig): string[] {
-  return [...config.clusters.map((c) => c.id), config.physicalSeedCluster.id, ...config.externalClusters.map((c) => c.id)];
-}
+export { configClusterIds };
 
 interface DrillArgs {
   config: string;
@@ -132,8 +130,7 @@ export async function drillMain(argv: readonly string[], io: CommandIo = PROCESS
   let scenarios: Scenario[];
   try {
     config = loadConfig(args.config);
-    const ids = configClusterIds(config);
-    scenarios = args.scenarios.length > 0 ? args.scenarios.map((f) => loadScenarioFile(f, ids)) : builtInScenarios(ids);
+    scenarios = args.scenarios.length > 0 ? args.scenarios.map((f) => loadScenarioFile(f, config)) : builtInScenarios(config);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ScenarioError) {
       io.stderr(`seedshield drill: ${err.message}`);

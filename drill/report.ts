@@ -34,7 +34,7 @@ export function renderStep(step: StepRecord): string {
 
 /** One scenario's verdict line. */
 export function renderScenarioVerdict(result: ScenarioResult): string {
-  const lines = [`  => ${result.passed ? 'PASS' : 'FAIL'} ${result.name} (${result.steps.length} steps, ${(result.wallMs / 1000).toFixed(1)} s)`];
+  const lines = [`  => ${result.passed ? 'PASS' : 'FAIL'} ${result.name} (${result.steps.length} step${result.steps.length === 1 ? '' : 's'}, ${(result.wallMs / 1000).toFixed(1)} s)`];
   for (const f of result.failures) lines.push(`     - ${f}`);
   return lines.join('\n');
 }

@@ -11,8 +11,9 @@ import type { SeedshieldConfig } from '../lib/config/schema';
 import { deliver, prepareDelivery } from './events';
 import { checkExpectation, describeExpectation } from './expectations';
 import { clusterViews, openScenarioRun, readSnapshot, type ScenarioRun } from './harness';
-import { checkInvariants } from './invariants';
+import { checkInvariants, trackStep } from './invariants';
 import { startMoto, type MotoServer } from './moto';
+import type { EngineReport } from '../lambdas/engine';
 import type { Scenario, ScenarioStep } from './scenario';
 import { actionRecord, type DrillResult, type ScenarioResult, type StepRecord } from './timeline';
 
@@ -85,8 +86,9 @@ export async function runScenario(
       } else if (step.kind === 'fault') {
         const f = step.fault;
         faults.arm(f.api, f.times, f.after);
-        const plural = f.times === 1 ? '' : 's';
-        record = head(run, step, `arm fault: the next ${f.times} ${f.api} call${plural}${f.after ? ` after ${f.after}` : ''} fail${f.times === 1 ? 's' : ''}`);
+        const which = f.times === 1 ? `the next ${f.api} call fails` : `the next ${f.times} ${f.api} calls fail`;
+        const after = f.after ? ` (after ${f.after} ${f.after === 1 ? 'call goes' : 'calls go'} through)` : '';
+        record = head(run, step, `arm fault: ${which}${after}`);
       } else {
         const before = snapshot;
         const { delivery, summary } = await prepareDelivery(run, step);
@@ -97,7 +99,8 @@ export async function runScenario(
         snapshot = await readSnapshot(run);
         run.lastAction = { step, report, before, after: snapshot };
         const fired = faults.fired.slice(firedBefore);
-        if (step.kind === 'operator' && step.operator.force && report.decisions.some((d) => d.outcome === 'OPERATOR_APPLIED')) run.forcedAt ??= step.index;
+        trackStep(run, step, report, snapshot);
+        stepFailures.push(...rejectionProblems(step, report).map((p) => `${where}: ${p}`));
         record = {
           ...head(run, step, fired.length > 0 ? `${summary} [injected fault: ${fired.join(', ')}]` : summary),
           eventId: report.eventId,
@@ -134,6 +137,22 @@ export async function runScenario(
   if (pending.length > 0) failures.push(`scenario end: armed fault(s) never fired: ${pending.map((p) => `${p.api} x${p.remaining}`).join(', ')}`);
   faults.destroy();
   return { name: scenario.name, description: scenario.description, source: scenario.source, passed: failures.length === 0, steps, failures, wallMs: Date.now() - started };
+}
+
+/**
+ * A delivery the engine rejected changed nothing, so a scenario that goes on as if it had been seen tests
+ * nothing: the step fails unless it says the rejection is what it expects (`"rejected": "<code>"`).
+ */
+export function rejectionProblems(step: ScenarioStep, report: EngineReport): string[] {
+  const rejection = report.rejection;
+  if (step.rejected === undefined) {
+    return rejection
+      ? [`the engine rejected the event (${rejection.message}); fix the event, or add "rejected": "${rejection.code}" to the step if the rejection is what the scenario tests`]
+      : [];
+  }
+  if (!rejection) return [`expected the engine to reject the event with ${step.rejected}, but it accepted it (outcome ${report.outcome}); remove "rejected" or fix the event`];
+  if (rejection.code !== step.rejected) return [`expected the engine to reject the event with ${step.rejected}, but it rejected it with ${rejection.message}`];
+  return [];
 }
 
 function head(run: ScenarioRun, step: ScenarioStep, summary: string): StepHead {

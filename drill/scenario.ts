@@ -5,7 +5,7 @@
  * Every problem in a file is reported with the step index and the field (`steps[3].trigger.kind`), because a
  * drill that silently skips a malformed step would pass for the wrong reason.
  */
-import type { ClusterStatus, TriggerKind } from '../lambdas/core/types';
+import { ClusterStatus, type Effect, type TriggerKind } from '../lambdas/core/types';
 import { SeedshieldError, type SeedshieldErrorOptions } from '../lambdas/errors';
 import { OPERATOR_COMMANDS, type OperatorCommand } from '../lambdas/events/operator';
 
@@ -18,8 +18,8 @@ export { OPERATOR_COMMANDS, type OperatorCommand };
 export interface TriggerAction {
   readonly cluster: string;
   readonly kind: TriggerKind;
-  /** `compromise` only takes ALARM: a GuardDuty finding has no "OK". */
-  readonly state: 'ALARM' | 'OK';
+  /** `compromise` only takes ALARM: a GuardDuty finding has no "OK". INSUFFICIENT_DATA: the alarm's data is missing. */
+  readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
   /**
    * Sim time of the alarm state (`detail.state.timestamp`), to deliver events out of order.
    * @default - the step's `at`
@@ -36,6 +36,11 @@ export interface OperatorAction {
   readonly reason: string;
   /** @default false */
   readonly force?: boolean;
+  /**
+   * How long a pin holds (`"for": "2h"`, the CLI's `--for`), ms from the step's time.
+   * @default - the policy's pinDefaultMinutes (the core's default)
+   */
+  readonly for?: number;
 }
 
 /** Make the next `times` calls of one AWS API fail (HTTP 400, not retried): a crash between two actions. */
@@ -68,6 +73,31 @@ export type Expectation =
     }
   | { readonly type: 'noChange' }
   | {
+      /** The previous step carried out (or tried) an effect of this type: `CUT_BP_PATH`, `NOTIFY`, ... */
+      readonly type: 'effect';
+      readonly effect: Effect['type'];
+      /** Only effects on this cluster (a NOTIFY: whose subject names it; SET_DNS_WEIGHTS: that sets its weight). */
+      readonly cluster?: string;
+      /** The effect is the first of the step's effects (on that cluster, when `cluster` is given). */
+      readonly first?: boolean;
+      /** NOTIFY only: the subject contains this text. */
+      readonly subjectContains?: string;
+      /** NOTIFY only: the message contains this text. */
+      readonly messageContains?: string;
+      /** NOTIFY only. */
+      readonly severity?: 'INFO' | 'WARNING' | 'CRITICAL';
+      /** SET_DNS_WEIGHTS with `cluster` only: the weight it sets that cluster to. */
+      readonly weight?: number;
+    }
+  | {
+      /** The previous step carried out (or tried) NO effect matching this: `"noEffect": "UNDO_ISOLATION"`. */
+      readonly type: 'noEffect';
+      readonly effect: Effect['type'];
+      readonly cluster?: string;
+      /** NOTIFY only: only notifications whose subject contains this text count. */
+      readonly subjectContains?: string;
+    }
+  | {
       readonly type: 'outcome';
       /** A decision outcome of the previous step (any of its decisions), e.g. `ISOLATION_REFUSED`. */
       readonly outcome: string;
@@ -93,6 +123,12 @@ export type ScenarioStep = StepAction & {
   readonly at: number;
   /** The offset as written (`+1h30m`). */
   readonly atText: string;
+  /**
+   * The engine is expected to reject what this step delivers, with this code (`"rejected": "IGNORED_FINDING"`).
+   * Without it, a rejected delivery fails the step: an event the engine never saw proves nothing.
+   * @default - the delivery must be accepted
+   */
+  readonly rejected?: string;
 };
 
 /** A parsed, validated scenario. */
@@ -115,6 +151,21 @@ export class ScenarioError extends SeedshieldError {
     super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
   }
 }
+
+/** Effect types an `effect`/`noEffect` expectation can name (the compiler keeps it complete). */
+export const EFFECT_TYPES = ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'UNDO_ISOLATION', 'NOTIFY', 'VERIFY_REACHABILITY'] as const satisfies readonly Effect['type'][];
+type MissingEffectType = Exclude<Effect['type'], (typeof EFFECT_TYPES)[number]>;
+const EFFECT_TYPES_COMPLETE: [MissingEffectType] extends [never] ? true : never = true;
+void EFFECT_TYPES_COMPLETE;
+
+/** Steps that deliver something, and so may carry `"rejected"`. */
+const DELIVERY_KEYS = ['trigger', 'event', 'reconcile', 'operator', 'duplicateLast', 'replay'] as const;
+
+/**
+ * A check of a parsed step against more than the file itself (the configuration, the SDK): problems as
+ * `[field, message]` pairs, reported with the step's index like the parser's own (drill/scenario-checks.ts).
+ */
+export type StepCheck = (step: ScenarioStep) => readonly (readonly [field: string, message: string])[];
 
 /** The keys that select a step's action; exactly one per step. */
 const ACTION_KEYS = ['trigger', 'event', 'reconcile', 'operator', 'duplicateLast', 'replay', 'fault', 'expect'] as const;
@@ -149,7 +200,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * naming another cluster is an error, not a silently rejected event).
  * @throws ScenarioError listing every problem, each with its step index and field
  */
-export function parseScenario(raw: unknown, source: string, clusterIds: readonly string[]): Scenario {
+export function parseScenario(raw: unknown, source: string, clusterIds: readonly string[], check?: StepCheck): Scenario {
   const problems: string[] = [];
   if (!isRecord(raw)) throw new ScenarioError(source, ['(root): must be a JSON object { "name", "description", "steps": [...] }']);
   for (const key of Object.keys(raw)) {
@@ -177,15 +228,24 @@ export function parseScenario(raw: unknown, source: string, clusterIds: readonly
       problem('at', `${JSON.stringify(rawStep.at)} is earlier than the previous step (${formatOffset(previousAt)}); the simulated clock never goes back (use trigger.stateAt to deliver an older event)`);
     }
     const actions = ACTION_KEYS.filter((k) => rawStep[k] !== undefined);
-    const unknown = Object.keys(rawStep).filter((k) => k !== 'at' && k !== 'comment' && !(ACTION_KEYS as readonly string[]).includes(k));
-    for (const k of unknown) problem(k, `unknown key; a step has "at" and one of ${ACTION_KEYS.join(', ')}`);
+    const unknown = Object.keys(rawStep).filter((k) => !['at', 'comment', 'rejected'].includes(k) && !(ACTION_KEYS as readonly string[]).includes(k));
+    for (const k of unknown) problem(k, `unknown key; a step has "at" and one of ${ACTION_KEYS.join(', ')} (and "rejected" on a delivering step)`);
     if (actions.length !== 1) {
       return problem('', actions.length === 0 ? `needs one action: ${ACTION_KEYS.join(', ')}` : `has ${actions.join(' and ')}; a step takes exactly one action`);
     }
-    const base = { index, at: at ?? previousAt, atText: typeof rawStep.at === 'string' ? rawStep.at : formatOffset(at ?? 0) };
+    let rejected: string | undefined;
+    if (rawStep.rejected !== undefined) {
+      if (!(DELIVERY_KEYS as readonly string[]).includes(actions[0])) problem('rejected', `only a step that delivers something (${DELIVERY_KEYS.join(', ')}) can expect a rejection; remove "rejected"`);
+      else if (typeof rawStep.rejected !== 'string' || !/^[A-Z_]+$/.test(rawStep.rejected)) problem('rejected', `must be the rejection code the engine gives, like "IGNORED_FINDING", got: ${JSON.stringify(rawStep.rejected)}`);
+      else rejected = rawStep.rejected;
+    }
+    const base = { index, at: at ?? previousAt, atText: typeof rawStep.at === 'string' ? rawStep.at : formatOffset(at ?? 0), ...(rejected ? { rejected } : {}) };
     previousAt = at ?? previousAt;
     const action = parseAction(actions[0], rawStep[actions[0]], index, steps, clusterIds, problem);
-    if (action) steps.push({ ...base, ...action });
+    if (!action) return undefined;
+    const step = { ...base, ...action } as ScenarioStep;
+    steps.push(step);
+    for (const [field, message] of check?.(step) ?? []) problem(field, message);
     return undefined;
   });
   if (problems.length > 0) throw new ScenarioError(source, problems);
@@ -218,15 +278,15 @@ function parseAction(
       const c = cluster('trigger.cluster', value.cluster);
       if (!TRIGGER_KINDS.includes(value.kind as TriggerKind)) before.report('trigger.kind', `must be one of ${TRIGGER_KINDS.join(', ')}, got: ${JSON.stringify(value.kind)}`);
       const state = value.state ?? (value.kind === 'compromise' ? 'ALARM' : undefined);
-      if (state !== 'ALARM' && state !== 'OK') before.report('trigger.state', `must be "ALARM" or "OK", got: ${JSON.stringify(value.state)}`);
-      if (value.kind === 'compromise' && state === 'OK') before.report('trigger.state', 'a compromise (GuardDuty finding) has no "OK"; only an operator restore clears it');
+      if (state !== 'ALARM' && state !== 'OK' && state !== 'INSUFFICIENT_DATA') before.report('trigger.state', `must be "ALARM", "OK" or "INSUFFICIENT_DATA", got: ${JSON.stringify(value.state)}`);
+      if (value.kind === 'compromise' && state !== 'ALARM') before.report('trigger.state', `a compromise (GuardDuty finding) is only "ALARM", got: ${JSON.stringify(state)}; only an operator restore clears it`);
       let stateAt: number | undefined;
       if (value.stateAt !== undefined) {
         stateAt = parseOffset(value.stateAt);
         if (stateAt === undefined) before.report('trigger.stateAt', `must be a sim-time offset like "+2m", got: ${JSON.stringify(value.stateAt)}`);
       }
       if (before.failed()) return undefined;
-      return { kind: 'trigger', trigger: { cluster: c!, kind: value.kind as TriggerKind, state: state as 'ALARM' | 'OK', stateAt } };
+      return { kind: 'trigger', trigger: { cluster: c!, kind: value.kind as TriggerKind, state: state as TriggerAction['state'], stateAt } };
     }
     case 'event':
       if (!isRecord(value) || typeof value.source !== 'string') return void before.report('event', 'must be a raw EventBridge event (an object with "id", "source", "detail-type", "detail")');
@@ -248,7 +308,7 @@ function parseAction(
     }
     case 'operator': {
       if (!isRecord(value)) return void before.report('operator', 'must be an object { "command", "cluster", "reason" }');
-      onlyKeys('operator', value, ['command', 'cluster', 'pin', 'reason', 'force']);
+      onlyKeys('operator', value, ['command', 'cluster', 'pin', 'reason', 'force', 'for']);
       const command = value.command as OperatorCommand;
       if (!OPERATOR_COMMANDS.includes(command)) before.report('operator.command', `must be one of ${OPERATOR_COMMANDS.join(', ')}, got: ${JSON.stringify(value.command)}`);
       const needsCluster = command !== 'pause' && command !== 'resume';
@@ -259,8 +319,17 @@ function parseAction(
       if (command !== 'pin' && value.pin !== undefined) before.report('operator.pin', 'only the pin command takes a pin');
       if (typeof value.reason !== 'string' || value.reason.trim().length === 0) before.report('operator.reason', 'is required: every operator command is recorded and notified with its reason');
       if (value.force !== undefined && typeof value.force !== 'boolean') before.report('operator.force', 'must be true or false');
+      let pinFor: number | undefined;
+      if (value.for !== undefined) {
+        pinFor = parseOffset(value.for);
+        if (command !== 'pin') before.report('operator.for', 'only the pin command takes "for" (how long the pin holds); remove it');
+        else if (pinFor === undefined || pinFor === 0) before.report('operator.for', `must be a duration like "30m" or "4h", got: ${JSON.stringify(value.for)}`);
+      }
       if (before.failed()) return undefined;
-      return { kind: 'operator', operator: { command, cluster: c, pin: value.pin as OperatorAction['pin'], reason: value.reason as string, force: value.force as boolean | undefined } };
+      return {
+        kind: 'operator',
+        operator: { command, cluster: c, pin: value.pin as OperatorAction['pin'], reason: value.reason as string, force: value.force as boolean | undefined, ...(pinFor ? { for: pinFor } : {}) },
+      };
     }
     case 'fault': {
       if (!isRecord(value)) return void before.report('fault', 'must be an object { "api": "CreateNetworkAclEntry", "times": 1 }');
@@ -284,7 +353,10 @@ function parseExpectation(
   onlyKeys: (field: string, obj: Record<string, unknown>, allowed: readonly string[]) => void,
   p: ReturnType<typeof problemsCounter>,
 ): StepAction | undefined {
-  if (!isRecord(value)) return void p.report('expect', 'must be { "cluster", "state"?, "weight"?, "servingPercent"? }, { "noChange": true } or { "outcome": "..." }');
+  if (!isRecord(value)) {
+    return void p.report('expect', 'must be { "cluster", "state"?, "weight"?, "servingPercent"? }, { "noChange": true }, { "outcome": "..." }, { "effect": "..." } or { "noEffect": "..." }');
+  }
+  if (value.effect !== undefined || value.noEffect !== undefined) return parseEffectExpectation(value, cluster, onlyKeys, p);
   if (value.noChange !== undefined) {
     onlyKeys('expect', value, ['noChange']);
     if (value.noChange !== true) p.report('expect.noChange', 'must be true');
@@ -298,7 +370,7 @@ function parseExpectation(
   }
   onlyKeys('expect', value, ['cluster', 'state', 'weight', 'servingPercent', 'pin', 'isolationRecorded']);
   const c = cluster('expect.cluster', value.cluster);
-  const statuses = ['IN_SERVICE', 'ISOLATING', 'ISOLATED', 'RESTORING'];
+  const statuses: readonly string[] = Object.values(ClusterStatus);
   if (value.state !== undefined && !statuses.includes(value.state as string)) p.report('expect.state', `must be one of ${statuses.join(', ')}, got: ${JSON.stringify(value.state)}`);
   for (const [field, max] of [['weight', 255], ['servingPercent', 100]] as const) {
     const v = value[field];
@@ -320,6 +392,55 @@ function parseExpectation(
       servingPercent: value.servingPercent as number | undefined,
       pin: value.pin as 'in-service' | 'isolated' | 'none' | undefined,
       isolationRecorded: value.isolationRecorded as boolean | undefined,
+    },
+  };
+}
+
+/** `{ "effect": "CUT_BP_PATH", ... }` or `{ "noEffect": "UNDO_ISOLATION", ... }`. */
+function parseEffectExpectation(
+  value: Record<string, unknown>,
+  cluster: (field: string, v: unknown) => string | undefined,
+  onlyKeys: (field: string, obj: Record<string, unknown>, allowed: readonly string[]) => void,
+  p: ReturnType<typeof problemsCounter>,
+): StepAction | undefined {
+  const negative = value.noEffect !== undefined;
+  const key = negative ? 'noEffect' : 'effect';
+  if (value.effect !== undefined && value.noEffect !== undefined) return void p.report('expect', 'has "effect" and "noEffect"; an expectation checks one of them (use two steps)');
+  onlyKeys('expect', value, negative ? ['noEffect', 'cluster', 'subjectContains'] : ['effect', 'cluster', 'first', 'subjectContains', 'messageContains', 'severity', 'weight']);
+  const type = value[key];
+  if (!(EFFECT_TYPES as readonly unknown[]).includes(type)) p.report(`expect.${key}`, `must be an effect type: ${EFFECT_TYPES.join(', ')}, got: ${JSON.stringify(type)}`);
+  const c = value.cluster === undefined ? undefined : cluster('expect.cluster', value.cluster);
+  for (const field of ['subjectContains', 'messageContains'] as const) {
+    if (value[field] === undefined) continue;
+    if (typeof value[field] !== 'string' || value[field] === '') p.report(`expect.${field}`, 'must be a non-empty string');
+    else if (type !== 'NOTIFY') p.report(`expect.${field}`, `only a NOTIFY has a subject and message; remove it or expect "NOTIFY"`);
+  }
+  if (value.severity !== undefined) {
+    if (!['INFO', 'WARNING', 'CRITICAL'].includes(value.severity as string)) p.report('expect.severity', `must be "INFO", "WARNING" or "CRITICAL", got: ${JSON.stringify(value.severity)}`);
+    else if (type !== 'NOTIFY') p.report('expect.severity', 'only a NOTIFY has a severity; remove it or expect "NOTIFY"');
+  }
+  if (value.first !== undefined && value.first !== true) p.report('expect.first', 'must be true');
+  if (value.weight !== undefined) {
+    const w = value.weight;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 255) p.report('expect.weight', `must be a whole number from 0 to 255, got: ${JSON.stringify(w)}`);
+    else if (type !== 'SET_DNS_WEIGHTS' || value.cluster === undefined) p.report('expect.weight', 'only a SET_DNS_WEIGHTS expectation with a "cluster" checks a weight');
+  }
+  if (p.failed()) return undefined;
+  const effect = type as Effect['type'];
+  if (negative) {
+    return { kind: 'expect', expect: { type: 'noEffect', effect, ...(c ? { cluster: c } : {}), ...(value.subjectContains ? { subjectContains: value.subjectContains as string } : {}) } };
+  }
+  return {
+    kind: 'expect',
+    expect: {
+      type: 'effect',
+      effect,
+      ...(c ? { cluster: c } : {}),
+      ...(value.first ? { first: true } : {}),
+      ...(value.subjectContains ? { subjectContains: value.subjectContains as string } : {}),
+      ...(value.messageContains ? { messageContains: value.messageContains as string } : {}),
+      ...(value.severity ? { severity: value.severity as 'INFO' | 'WARNING' | 'CRITICAL' } : {}),
+      ...(value.weight !== undefined ? { weight: value.weight as number } : {}),
     },
   };
 }

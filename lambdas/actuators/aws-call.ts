@@ -32,6 +32,6 @@ export async function awsCall<T>(what: string, call: () => Promise<T>): Promise<
     const code = awsErrorCode(cause) ?? 'UnknownError';
     const message = cause instanceof Error ? cause.message : String(cause);
     const attempts = (cause as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
-    throw new ActuatorError(`${what} failed: ${code}: ${message}${attempts ? ` (after ${attempts} attempts)` : ''}`, { cause });
+    throw new ActuatorError(`${what} failed: ${code}: ${message}${attempts ? ` (after ${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`, { cause });
   }
 }

@@ -274,7 +274,7 @@ function checkInvariants(state: WorldState, topology: RuntimeTopology): void {
       (c.status === ClusterStatus.IN_SERVICE && job === undefined);
     if (!ok) {
       throw new DecisionInvariantError(
-        `cluster ${tc.id} is ${c.status} at ${c.servingPercent} % with ${job ? `a ${job.kind} job` : 'no job'}, which no decision produces`,
+        `cluster ${tc.id} is ${c.status} at ${c.servingPercent} % with ${job ? `${/^[AEIOU]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job` : 'no job'}, which no decision produces`,
       );
     }
   }
@@ -442,6 +442,9 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
     consequence = `it is already ${after.status}, so the quiet period restarts`;
   } else if (isUnknown && !wasUnknown && !isActive) {
     consequence = `its data is unknown, so cluster ${id} is held (neither isolated nor restored) and no quiet period counts until every alarm reports OK`;
+  } else if (quietPending === true && c.quietPending !== true && outOfService) {
+    // The trigger cleared while other data is unknown: say the quiet period is owed and waits, not "no change".
+    consequence = `every trigger is clear but some alarm data is unknown, so no quiet period counts until every alarm reports OK`;
   } else if (clearSince !== undefined && clearSince !== c.clearSince) {
     consequence = outOfService ? `every signal is clear, so the ${d.topology.policy.quietPeriodMinutes}-minute quiet period starts` : 'every signal is clear';
   } else {
@@ -984,14 +987,17 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
     const first = lagUnresolved(c) ? 0 : d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
     // The paths the undone cuts had closed must be found again: read them from the record before it goes.
     const reopened = reachabilityPathsOf(c.isolation);
+    // Only a job that had cuts to undo "undid its cuts": a drained or DNS-only cluster had none.
+    const cuts = (c.isolation?.revokedIngress?.length ?? 0) + (c.isolation?.addedNaclEntries?.length ?? 0) + (c.isolation?.disabledPropagation?.length ?? 0);
+    const done = cuts > 0 ? 'undid its cuts' : 'finished (nothing was cut)';
     setCluster(d, id, { job: undefined, isolation: undefined, servingPercent: first, rampStageSince: d.now });
     planReachabilityCheck(d, id, 'OPEN', reopened);
     d.notes.push({
       clusterId: id,
       outcome: 'NO_CHANGE',
       reason: first === 0
-        ? `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).`
-        : `The restore job ${job.id} of cluster ${id} undid its cuts; its DNS share is now ${first} % and the ramp continues.`,
+        ? `The restore job ${job.id} of cluster ${id} ${done}; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).`
+        : `The restore job ${job.id} of cluster ${id} ${done}; its DNS share is now ${first} % and the ramp continues.`,
     });
   }
   advanceTimers(d, id, false);

@@ -324,7 +324,7 @@ function jobInProgress(cluster: ClusterState): GuardVerdict {
   const job = cluster.job;
   if (job === undefined) return ALLOW;
   const escape = job.kind === 'ISOLATE' && job.lastError !== undefined ? ', or abandon the failing job with restore --force' : '';
-  return refuse(`a ${job.kind} job is in progress; retry when it finishes${escape}`);
+  return refuse(`${/^[AEIOU]/.test(job.kind) ? 'an' : 'a'} ${job.kind} job is in progress; retry when it finishes${escape}`);
 }
 
 /**
@@ -424,7 +424,7 @@ export const ISOLATION_GUARDS: readonly Guard<IsolationMode>[] = [
       const min = ctx.topology.policy.minHealthyClusters;
       const after = clustersInDns(ctx.topology, ctx.servingAfter);
       return ctx.topologyCluster.countsTowardsMinimum && after < min
-        ? refuse(`isolating ${ctx.cluster.clusterId} would leave ${after} clusters in DNS, below minHealthyClusters ${min}`)
+        ? refuse(`isolating ${ctx.cluster.clusterId} would leave ${after} cluster${after === 1 ? '' : 's'} in DNS, below minHealthyClusters ${min}`)
         : ALLOW;
     },
   },

@@ -11,6 +11,7 @@ import { startMoto, type MotoServer } from '../../drill/moto';
 import { runDrill } from '../../drill/runner';
 import { builtInScenarios, configClusterIds } from '../../drill/main';
 import { parseScenario, ScenarioError } from '../../drill/scenario';
+import { parseScenarioFor } from '../../drill/scenario-checks';
 import { exampleConfig, EXAMPLE_CONFIG_PATH } from '../support/example';
 
 const config = exampleConfig();
@@ -27,7 +28,7 @@ afterAll(async () => {
 describe('the built-in drill', () => {
   test('when every built-in scenario runs against moto, every expectation and invariant holds', async () => {
     // GIVEN
-    const scenarios = builtInScenarios(ids);
+    const scenarios = builtInScenarios(config);
 
     // WHEN
     const result = await runDrill({ config, scenarios, moto });
@@ -46,6 +47,13 @@ describe('the built-in drill', () => {
       'restored-compromise-holds',
       'lagging-cluster-drained',
       'chain-wide-lag',
+      'compromise-never-rate-limited',
+      'compromise-cuts-bp-path-first',
+      'held-back-rechecked-most-severe-first',
+      'insufficient-data-holds-and-pages',
+      'no-undo-under-fire',
+      'pins-expire-never-hide-compromise',
+      'notifications-say-what-happened',
     ]);
     expect(result.scenarios.flatMap((s) => s.failures)).toEqual([]);
     expect(result.passed).toBe(true);
@@ -54,8 +62,8 @@ describe('the built-in drill', () => {
     // Both cuts write network ACL entries, in parallel: the injected CreateNetworkAclEntry fault can land in either.
     expect(crash.steps[1].actions!.some((a) => (a.type === 'CUT_BP_PATH' || a.type === 'CUT_INTERNET') && !a.ok)).toBe(true);
     expect(crash.steps[4].decisions!.map((d) => d.outcome)).toEqual(['JOB_RETRIED', 'ISOLATION_COMPLETED']);
-    // Twelve scenarios take two to three minutes on two cores; a loaded machine needs more.
-  }, 600_000);
+    // Nineteen scenarios take four to five minutes on two cores; a loaded machine needs more.
+  }, 1_800_000);
 
   test('when a scenario expects a wrong weight, it fails and names the step and what differed', async () => {
     // GIVEN
@@ -78,6 +86,46 @@ describe('the built-in drill', () => {
     expect(result.passed).toBe(false);
     expect(result.scenarios[0].failures).toEqual(['step 1 (+90s): expected eu-north Route 53 weight 42, got 0']);
   }, 60_000);
+});
+
+describe('what fails a step', () => {
+  test('when an effect expected not to happen happens, and a raw event is rejected without the step saying so, both steps fail naming what happened', async () => {
+    // GIVEN
+    const scenario = parseScenarioFor(
+      {
+        name: 'failing-steps',
+        steps: [
+          { at: '+0m', trigger: { cluster: 'eu-north', kind: 'ddos', state: 'ALARM' } },
+          { at: '+0m', expect: { noEffect: 'CUT_INTERNET', cluster: 'eu-north' } },
+          { at: '+0m', expect: { effect: 'CUT_BP_PATH', cluster: 'eu-north' } },
+          {
+            at: '+1m',
+            event: {
+              id: 'not-ours',
+              source: 'aws.cloudwatch',
+              'detail-type': 'CloudWatch Alarm State Change',
+              time: '{{now}}',
+              resources: ['arn:aws:cloudwatch:eu-north-1:111111111111:alarm:somebody-elses-alarm'],
+              detail: { alarmName: 'somebody-elses-alarm', state: { value: 'ALARM', timestamp: '{{+0m}}' }, previousState: { value: 'OK', timestamp: '{{+0m}}' } },
+            },
+          },
+        ],
+      },
+      'test',
+      config,
+    );
+
+    // WHEN
+    const result = await runDrill({ config, scenarios: [scenario], moto });
+
+    // THEN
+    const failures = result.scenarios[0].failures;
+    expect(failures[0]).toBe('step 1 (+0m): expected step 0 (+0m) to carry out no CUT_INTERNET on eu-north, but it carried out CUT_INTERNET eu-north');
+    expect(failures[1]).toMatch(/^step 3 \(\+1m\): the engine rejected the event \((UNKNOWN_ALARM|UNKNOWN_CLUSTER): .*\); fix the event, or add "rejected": "(UNKNOWN_ALARM|UNKNOWN_CLUSTER)" to the step if the rejection is what the scenario tests$/);
+    expect(failures).toHaveLength(2);
+    // The timeline shows the raw alarm's state and how old it was when delivered.
+    expect(result.scenarios[0].steps[3].summary).toContain('alarm somebody-elses-alarm ALARM (state 1m old, was OK)');
+  }, 120_000);
 });
 
 describe('the drill timeline as JSON (npm run drill -- --json)', () => {

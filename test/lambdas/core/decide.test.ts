@@ -143,7 +143,7 @@ describe('safety guards refuse automatic isolation', () => {
       condition: 'isolating would leave fewer clusters in DNS than minHealthyClusters',
       topo: two,
       setup: [] as const,
-      reason: 'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): isolating a would leave 1 clusters in DNS, below minHealthyClusters 2 [MIN_HEALTHY].',
+      reason: 'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): isolating a would leave 1 cluster in DNS, below minHealthyClusters 2 [MIN_HEALTHY].',
     },
     {
       rule: 'ALL_WEIGHTS_ZERO',
@@ -573,7 +573,7 @@ describe('operator commands', () => {
       start: () => run(topology(3), [[alarm('e1', 'a', 'ALARM', T0), T0]]).state,
       event: operator('o1', 'restore', { clusterId: 'a' }),
       outcome: 'OPERATOR_REFUSED',
-      reason: 'Refused restore of cluster a by operator alice (drill): a ISOLATE job is in progress; retry when it finishes [JOB_IN_PROGRESS].',
+      reason: 'Refused restore of cluster a by operator alice (drill): an ISOLATE job is in progress; retry when it finishes [JOB_IN_PROGRESS].',
       status: 'ISOLATING',
     },
     {
@@ -714,7 +714,7 @@ describe('operator guards in the tables', () => {
     const refused = decide(isolating, operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), topo, T0 + MIN);
     const pinned = decide(restoring, operator('o2', 'pin', { clusterId: 'b', pin: OperatorPin.FORCED_IN_SERVICE }), topo, T0 + 2 * MIN);
     // THEN
-    expect(refused.reason).toContain('a ISOLATE job is in progress; retry when it finishes [JOB_IN_PROGRESS]');
+    expect(refused.reason).toContain('an ISOLATE job is in progress; retry when it finishes [JOB_IN_PROGRESS]');
     expect(refused.next.clusters.a.pin).toBeUndefined();
     expect(pinned.outcome).toBe('OPERATOR_APPLIED');
     expect(pinned.next.clusters.b).toMatchObject({ pin: OperatorPin.FORCED_IN_SERVICE, job: { kind: 'RESTORE' } });
