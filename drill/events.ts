@@ -196,11 +196,20 @@ export function describeAge(ms: number): string {
  * the engine's rejection then says what is wrong).
  */
 export function describeRawDetail(raw: unknown, now: number): string | undefined {
-  const r = raw as { 'detail-type'?: unknown; detail?: Record<string, any> } | undefined;
+  interface RawDetail {
+    alarmName?: unknown;
+    state?: { value?: unknown; timestamp?: unknown };
+    previousState?: { value?: unknown };
+    type?: unknown;
+    severity?: unknown;
+    updatedAt?: unknown;
+    service?: { eventLastSeen?: unknown };
+  }
+  const r = raw as { 'detail-type'?: unknown; detail?: RawDetail } | undefined;
   const detail = r?.detail;
   if (typeof detail !== 'object' || detail === null) return undefined;
   if (r!['detail-type'] === 'CloudWatch Alarm State Change') {
-    const state = detail.state as { value?: unknown; timestamp?: unknown } | undefined;
+    const state = detail.state;
     const at = typeof state?.timestamp === 'string' ? Date.parse(state.timestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
     const age = Number.isNaN(at) ? 'state time unreadable' : describeAge(now - at);
     const was = typeof detail.previousState?.value === 'string' ? `, was ${detail.previousState.value}` : '';
@@ -208,7 +217,9 @@ export function describeRawDetail(raw: unknown, now: number): string | undefined
   }
   if (r!['detail-type'] === 'GuardDuty Finding') {
     const lastSeen = Date.parse(String(detail.service?.eventLastSeen ?? detail.updatedAt));
-    const seen = Number.isNaN(lastSeen) ? '' : `, activity last seen ${Math.abs(now - lastSeen) < 1000 ? 'now' : `${formatOffset(Math.abs(now - lastSeen)).slice(1)} ${now >= lastSeen ? 'ago' : 'ahead'}`}`;
+    const gap = Math.abs(now - lastSeen);
+    const when = gap < 1000 ? 'now' : `${formatOffset(gap).slice(1)} ${now >= lastSeen ? 'ago' : 'ahead'}`;
+    const seen = Number.isNaN(lastSeen) ? '' : `, activity last seen ${when}`;
     return `finding ${String(detail.type)} severity ${String(detail.severity)}${seen}`;
   }
   return undefined;

@@ -169,7 +169,15 @@ export const BP_PATH_CUT_HOLDS: DrillInvariant = {
 };
 
 /** Every invariant the drill checks, in the order its problems are reported. */
-export const DRILL_INVARIANTS: DrillInvariant[] = [MIN_HEALTHY_IN_DNS, NEVER_ALL_ZERO, ISOLATION_TRACKED, ISOLATED_IS_CUT, ISOLATION_DNS_HOLDS, BP_PATH_CUT_HOLDS, FLOWS_MATCH_STATUS];
+export const DRILL_INVARIANTS: DrillInvariant[] = [
+  MIN_HEALTHY_IN_DNS,
+  NEVER_ALL_ZERO,
+  ISOLATION_TRACKED,
+  ISOLATED_IS_CUT,
+  ISOLATION_DNS_HOLDS,
+  BP_PATH_CUT_HOLDS,
+  FLOWS_MATCH_STATUS,
+];
 
 /** Adds an invariant to every later drill run. @throws Error when the name is taken */
 export function registerInvariant(invariant: DrillInvariant): void {

@@ -30,8 +30,10 @@ function fakeRun(): ScenarioRun {
 
 /** A snapshot: status per cluster (IN_SERVICE by default) and the weights Route 53 serves. */
 function snapshot(weights: Record<string, number>, statuses: Record<string, ClusterStatus> = {}): Snapshot {
-  const clusters = Object.fromEntries(IDS.map((id) => [id, { clusterId: id, status: statuses[id] ?? ClusterStatus.IN_SERVICE, servingPercent: 100, signals: {}, version: 1 }]));
-  return { state: { global: { version: 1, automationPaused: false, recentIsolations: [] }, clusters } as unknown as WorldState, weights };
+  const cluster = (id: string) => ({ clusterId: id, status: statuses[id] ?? ClusterStatus.IN_SERVICE, servingPercent: 100, signals: {}, version: 1 });
+  const clusters = Object.fromEntries(IDS.map((id) => [id, cluster(id)]));
+  const state: WorldState = { global: { version: 1, automationPaused: false, recentIsolations: [] }, clusters };
+  return { state, weights };
 }
 
 function report(outcome: string, executed: readonly Effect[] = [], ok = true): EngineReport {
