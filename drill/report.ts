@@ -2,6 +2,8 @@
  * Renders the drill's timeline for people: sim time, what happened, the decision and why, the actions, and
  * every cluster's weight as moto's Route 53 serves it.
  */
+import type { OperatorPin } from '../lambdas/core/types';
+import { pinName } from '../lambdas/events/operator';
 import type { DrillResult, ScenarioResult, StepRecord } from './timeline';
 import type { Scenario } from './scenario';
 
@@ -23,7 +25,7 @@ export function renderStep(step: StepRecord): string {
   }
   if (step.kind !== 'expect' && step.kind !== 'fault') {
     const weights = Object.entries(step.clusters)
-      .map(([id, c]) => `${id}=${c.weight ?? '-'}${c.status === 'IN_SERVICE' ? '' : ` (${c.status}${c.status === 'RESTORING' ? ` ${c.servingPercent}%` : ''})`}${c.pin ? ` [pin ${c.pin}]` : ''}`)
+      .map(([id, c]) => `${id}=${c.weight ?? '-'}${c.status === 'IN_SERVICE' ? '' : ` (${c.status}${c.status === 'RESTORING' ? ` ${c.servingPercent}%` : ''})`}${c.pin ? ` [pin ${pinName(c.pin as OperatorPin)}]` : ''}`)
       .join('  ');
     lines.push(`${pad}   weights: ${weights}${step.automationPaused ? '  [automation PAUSED]' : ''}`);
   }
