@@ -171,7 +171,7 @@ describe('minHealthyClusters counts only clusters that carry traffic', () => {
     const d = decide(initialWorldState(topo), alarm('e1', 'a', 'ALARM', T0), topo, T0);
     // THEN
     expect(d.next.clusters.a.status).toBe(isolates ? ClusterStatus.ISOLATING : ClusterStatus.IN_SERVICE);
-    if (!isolates) expect(d.reason).toContain('would leave 1 clusters in DNS, below minHealthyClusters 2 [MIN_HEALTHY]');
+    if (!isolates) expect(d.reason).toContain('would leave 1 cluster in DNS, below minHealthyClusters 2 [MIN_HEALTHY]');
   });
 
   test('when a cluster that does not count towards the minimum is attacked at the floor, it is isolated', () => {
