@@ -162,7 +162,7 @@ export function scenarioChecks(config: SeedshieldConfig): StepCheck {
         if (e.type === 'cluster' && e.isolationRecorded && notCloud.has(e.cluster)) {
           problem('expect.isolationRecorded', `${nonCloud(e.cluster)}, so its isolation records no cuts; check "state" and "weight" instead`);
         }
-        if ((e.type === 'effect' || e.type === 'noEffect') && e.cluster !== undefined && notCloud.has(e.cluster) && ['CUT_INTERNET', 'CUT_BP_PATH', 'UNDO_ISOLATION', 'VERIFY_REACHABILITY'].includes(e.effect)) {
+        if ((e.type === 'effect' || e.type === 'noEffect') && e.cluster !== undefined && notCloud.has(e.cluster) && ['CUT_INTERNET', 'CUT_BP_PATH', 'UNDO_ISOLATION', 'VERIFY_REACHABILITY', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE'].includes(e.effect)) {
           const holds = e.type === 'noEffect' ? 'always holds, so it proves nothing' : 'can never hold';
           problem('expect.cluster', `${nonCloud(e.cluster)}: a ${e.effect} on it never happens and the expectation ${holds}; expect SET_DNS_WEIGHTS or NOTIFY instead`);
         }

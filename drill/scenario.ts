@@ -153,7 +153,7 @@ export class ScenarioError extends SeedshieldError {
 }
 
 /** Effect types an `effect`/`noEffect` expectation can name (the compiler keeps it complete). */
-export const EFFECT_TYPES = ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'UNDO_ISOLATION', 'NOTIFY', 'VERIFY_REACHABILITY'] as const satisfies readonly Effect['type'][];
+export const EFFECT_TYPES = ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'UNDO_ISOLATION', 'NOTIFY', 'VERIFY_REACHABILITY', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE'] as const satisfies readonly Effect['type'][];
 type MissingEffectType = Exclude<Effect['type'], (typeof EFFECT_TYPES)[number]>;
 const EFFECT_TYPES_COMPLETE: [MissingEffectType] extends [never] ? true : never = true;
 void EFFECT_TYPES_COMPLETE;

@@ -123,7 +123,7 @@ describe('cross-references checked at parse time', () => {
 
 describe('the new step fields', () => {
   test.each([
-    ['an effect type that does not exist', { noEffect: 'UNDO' }, 'steps[1].expect.noEffect: must be an effect type: SET_DNS_WEIGHTS, CUT_INTERNET, CUT_BP_PATH, UNDO_ISOLATION, NOTIFY, VERIFY_REACHABILITY, got: "UNDO"'],
+    ['an effect type that does not exist', { noEffect: 'UNDO' }, 'steps[1].expect.noEffect: must be an effect type: SET_DNS_WEIGHTS, CUT_INTERNET, CUT_BP_PATH, UNDO_ISOLATION, NOTIFY, VERIFY_REACHABILITY, SUSPEND_SCALING, PRESERVE_EVIDENCE, got: "UNDO"'],
     ['a subject on an effect that has none', { effect: 'CUT_BP_PATH', subjectContains: 'x' }, 'steps[1].expect.subjectContains: only a NOTIFY has a subject and message; remove it or expect "NOTIFY"'],
     ['a weight without a cluster', { effect: 'SET_DNS_WEIGHTS', weight: 0 }, 'steps[1].expect.weight: only a SET_DNS_WEIGHTS expectation with a "cluster" checks a weight'],
     ['both effect and noEffect', { effect: 'NOTIFY', noEffect: 'NOTIFY' }, 'steps[1].expect: has "effect" and "noEffect"; an expectation checks one of them (use two steps)'],
