@@ -213,8 +213,10 @@ export class RemediationEngine {
   async #decideAndCommit(event: CoreEvent): Promise<{ decision: Decision; at: string } | undefined> {
     const { store, topology, logger } = this.#props;
     for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-      if (await store.wasApplied(event.id)) return undefined;
-      const before = await store.load(this.#clusterIds);
+      // Both reads at once: the marker check and the state load are independent, and on an isolation's
+      // critical path every serial round trip delays the cut. A state read for an applied event is discarded.
+      const [applied, before] = await Promise.all([store.wasApplied(event.id), store.load(this.#clusterIds)]);
+      if (applied) return undefined;
       const now = this.#now();
       const decision = decide(before, event, topology, now);
       // One structured line per decision, refused and no-op ones included: the audit trail on-call reads.

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CLUSTER_PARAMETERS, clusterParameterName, type ClusterParameterKey } from '../../../lib/config/naming';
@@ -54,7 +54,7 @@ const topology = topologyOf([
 
 function mockSsm() {
   const ssm = mockClient(SSMClient);
-  ssm.on(GetParametersByPathCommand).resolves({
+  ssm.on(GetParametersCommand).resolves({
     Parameters: (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).map((k) => ({ Name: clusterParameterName(CLUSTER, k), Value: PARAMS[k] })),
   });
   return ssm;

@@ -17,7 +17,7 @@ import {
   type NetworkInsightsAnalysis,
   type NetworkInsightsPath,
 } from '@aws-sdk/client-ec2';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { Actuators } from '../../../lambdas/actuators';
 import { AwsClients } from '../../../lambdas/actuators/clients';
@@ -108,7 +108,7 @@ describe('Reachability Analyzer actuator (aws-sdk-client-mock: moto lacks the AP
   beforeEach(() => {
     ec2.reset();
     ssm.reset();
-    ssm.on(GetParametersByPathCommand).resolves({
+    ssm.on(GetParametersCommand).resolves({
       Parameters: (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).map((k) => ({ Name: clusterParameterName(CLUSTER, k), Value: PARAMS[k] })),
     });
     fake = fakeAnalyzer(ec2);
