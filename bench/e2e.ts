@@ -11,7 +11,7 @@ import { Route53WeightActuator } from '../lambdas/actuators/route53';
 import type { EngineReport } from '../lambdas/engine';
 import { wireControlPlane } from '../lambdas/wiring';
 import { startMoto } from '../drill/moto';
-import { alarmDelivery, type BenchClock, buildEngineWorld, type Call, CLUSTERS, CYCLE_SPACING_MS, describeRequest, HOME, reconcileDelivery, restoreCluster, T0 } from './engine-world';
+import { alarmDelivery, type BenchClock, buildEngineWorld, type Call, CLUSTERS, CYCLE_SPACING_MS, describeRequest, HOME, problemsLogger, reconcileDelivery, restoreCluster, T0 } from './engine-world';
 import { onCleanUp } from './process';
 import { Miss, Row, Section, table } from './report';
 import { formatMs, median, percentile } from './stats';
@@ -103,7 +103,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<Sectio
     topicArn,
     homeRegion: HOME,
     clients,
-    logger: { info: () => undefined, warn: (m) => problems.push(`warn: ${m}`), error: (m, ...x) => problems.push(`error: ${m} ${JSON.stringify(x).slice(0, 300)}`) },
+    logger: problemsLogger(problems),
     now: () => clock.now,
   });
 

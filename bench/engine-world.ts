@@ -9,7 +9,7 @@ import type { HttpRequest } from '@smithy/core/protocols';
 import { alarmName } from '../lib/config/naming';
 import type { RuntimeTopology } from '../lib/config/topology';
 import type { AwsClients } from '../lambdas/actuators/clients';
-import type { EngineReport } from '../lambdas/engine';
+import type { DecisionLogger, EngineReport } from '../lambdas/engine';
 import { RECONCILE_DETAIL_TYPE, RECONCILE_SOURCE } from '../lambdas/events/parse';
 import { buildClusterWorld, buildDnsWorld, type ClusterWorld, createStateTable } from '../drill/world';
 
@@ -170,4 +170,13 @@ export function requestBodyText(request: Pick<HttpRequest, 'body'>): string {
   if (typeof request.body === 'string') return request.body;
   if (request.body instanceof Uint8Array) return Buffer.from(request.body).toString();
   return '';
+}
+
+/** A logger for a benched engine: decisions are not logged; warnings and errors land in `problems` for the report. */
+export function problemsLogger(problems: string[]): DecisionLogger {
+  return {
+    info: () => undefined,
+    warn: (m) => problems.push(`warn: ${m}`),
+    error: (m, ...x) => problems.push(`error: ${m} ${JSON.stringify(x).slice(0, 300)}`),
+  };
 }

@@ -24,7 +24,7 @@ import type { EngineReport } from '../lambdas/engine';
 import { wireControlPlane } from '../lambdas/wiring';
 import { startMoto } from '../drill/moto';
 import { criticalPath, type CriticalPath, describePath, lastToEnd, type TracedCall } from './critical-path';
-import { alarmDelivery, type BenchClock, buildEngineWorld, CLUSTERS, CYCLE_SPACING_MS, describeRequest, HOME, requestBodyText, restoreCluster, T0 } from './engine-world';
+import { alarmDelivery, type BenchClock, buildEngineWorld, CLUSTERS, CYCLE_SPACING_MS, describeRequest, HOME, problemsLogger, requestBodyText, restoreCluster, T0 } from './engine-world';
 import { onCleanUp } from './process';
 import type { Miss, Row, Section } from './report';
 import { table } from './report';
@@ -172,7 +172,7 @@ async function run(endpoint: string, log: (msg: string) => void): Promise<{ sect
       topicArn,
       homeRegion: HOME,
       clients,
-      logger: { info: () => undefined, warn: (m) => problems.push(`warn: ${m}`), error: (m, ...x) => problems.push(`error: ${m} ${JSON.stringify(x).slice(0, 300)}`) },
+      logger: problemsLogger(problems),
       now: () => clock.now,
     });
     // Tag every call with the effect it is made for (the journal write after an effect included).

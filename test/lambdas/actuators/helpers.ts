@@ -8,6 +8,7 @@ import { AwsClients, type AwsClientsProps } from '../../../lambdas/actuators/cli
 import { cannedHttpResponse, PassThroughHttpHandler } from '../../../drill/faults';
 import { motoClientConfig } from '../../../drill/moto';
 import type { ClusterWorld, DnsWorld } from '../../../drill/world';
+import { CLUSTER_PARAMETERS, clusterParameterName, type ClusterParameterKey } from '../../../lib/config/naming';
 
 export const REGION = 'eu-west-1';
 
@@ -122,4 +123,32 @@ export class FaultInjectingHandler extends PassThroughHttpHandler {
     this.seen.push({ target, faulted: false });
     return super.handle(request, options);
   }
+}
+
+/** Fake ids standing for what a cluster stack publishes in SSM, for tests that mock the APIs moto lacks. */
+export function fakePublishedIds(
+  clusterId: string,
+  overrides: Partial<Record<ClusterParameterKey, string>> = {},
+): Record<ClusterParameterKey, string> {
+  return {
+    nlbSecurityGroupId: 'sg-0123',
+    eipAllocationIds: 'eipalloc-1,eipalloc-2',
+    nlbAddresses: '203.0.113.1,203.0.113.2',
+    publicSubnetIds: 'subnet-p1,subnet-p2',
+    privateSubnetIds: 'subnet-q1,subnet-q2',
+    publicNetworkAclId: 'acl-pub',
+    privateNetworkAclId: 'acl-priv',
+    privateRouteTableIds: 'rtb-1',
+    vpnGatewayId: 'vgw-0123',
+    vpcId: 'vpc-0123',
+    seedNodeAutoScalingGroupName: `${clusterId}-seed-nodes`,
+    ...overrides,
+  };
+}
+
+/** A GetParameters answer holding every published id of `clusterId` (discovery asks for them by name). */
+export function publishedParametersOutput(clusterId: string, ids: Record<ClusterParameterKey, string>) {
+  return {
+    Parameters: (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).map((k) => ({ Name: clusterParameterName(clusterId, k), Value: ids[k] })),
+  };
 }

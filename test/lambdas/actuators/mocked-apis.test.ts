@@ -21,30 +21,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CLUSTER_PARAMETERS, clusterParameterName, type ClusterParameterKey } from '../../../lib/config/naming';
 import { ClusterResourceDiscovery } from '../../../lambdas/actuators/discovery';
 import { Ec2IsolationActuator, PROPAGATION_DISABLED_TAG } from '../../../lambdas/actuators/ec2-isolation';
 import { redactAddresses, SnsNotifier, snsSubject } from '../../../lambdas/actuators/notify';
 import { ChangeNotInSyncError, Route53WeightActuator } from '../../../lambdas/actuators/route53';
 import { ActuatorError, PartialCutError } from '../../../lambdas/errors';
-import { topologyOf } from './helpers';
+import { fakePublishedIds, publishedParametersOutput, topologyOf } from './helpers';
 
 const CLUSTER = 'mock-cluster';
 const REGION = 'eu-west-1';
 const VGW = 'vgw-0123';
-const PARAMS: Record<ClusterParameterKey, string> = {
-  nlbSecurityGroupId: 'sg-0123',
-  eipAllocationIds: 'eipalloc-1,eipalloc-2',
-  nlbAddresses: '203.0.113.1,203.0.113.2',
-  publicSubnetIds: 'subnet-p1,subnet-p2',
-  privateSubnetIds: 'subnet-q1,subnet-q2',
-  publicNetworkAclId: 'acl-pub',
-  privateNetworkAclId: 'acl-priv',
-  privateRouteTableIds: 'rtb-1,rtb-2,rtb-3',
-  vpnGatewayId: VGW,
-  vpcId: 'vpc-0123',
-  seedNodeAutoScalingGroupName: 'mock-cluster-seed-nodes',
-};
+const PARAMS = fakePublishedIds(CLUSTER, { privateRouteTableIds: 'rtb-1,rtb-2,rtb-3', vpnGatewayId: VGW });
 const topology = topologyOf([
   {
     clusterId: CLUSTER,
@@ -54,9 +41,7 @@ const topology = topologyOf([
 
 function mockSsm() {
   const ssm = mockClient(SSMClient);
-  ssm.on(GetParametersCommand).resolves({
-    Parameters: (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).map((k) => ({ Name: clusterParameterName(CLUSTER, k), Value: PARAMS[k] })),
-  });
+  ssm.on(GetParametersCommand).resolves(publishedParametersOutput(CLUSTER, PARAMS));
   return ssm;
 }
 

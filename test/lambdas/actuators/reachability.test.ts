@@ -27,24 +27,11 @@ import { REACHABILITY_P2P_PORT } from '../../../lambdas/core/policy';
 import type { VerifyReachabilityEffect } from '../../../lambdas/core/types';
 import { ResourceDiscoveryError } from '../../../lambdas/errors';
 import { P2P_PORT } from '../../../lib/constructs/seed-node-user-data';
-import { CLUSTER_PARAMETERS, clusterParameterName, type ClusterParameterKey } from '../../../lib/config/naming';
-import { topologyOf } from './helpers';
+import { fakePublishedIds, publishedParametersOutput, topologyOf } from './helpers';
 
 const CLUSTER = 'ra-cluster';
 const REGION = 'eu-west-1';
-const PARAMS: Record<ClusterParameterKey, string> = {
-  nlbSecurityGroupId: 'sg-0123',
-  eipAllocationIds: 'eipalloc-1,eipalloc-2',
-  nlbAddresses: '203.0.113.1,203.0.113.2',
-  publicSubnetIds: 'subnet-p1,subnet-p2',
-  privateSubnetIds: 'subnet-q1,subnet-q2',
-  publicNetworkAclId: 'acl-pub',
-  privateNetworkAclId: 'acl-priv',
-  privateRouteTableIds: 'rtb-1',
-  vpnGatewayId: 'vgw-0123',
-  vpcId: 'vpc-0123',
-  seedNodeAutoScalingGroupName: 'ra-cluster-seed-nodes',
-};
+const PARAMS = fakePublishedIds(CLUSTER);
 const topology = { ...topologyOf([{ clusterId: CLUSTER, region: REGION } as never]), policy: { ...topologyOf([]).policy, verifyReachability: true } };
 const effect: VerifyReachabilityEffect = { type: 'VERIFY_REACHABILITY', id: 'evt-1:3', clusterId: CLUSTER, expect: 'BLOCKED', paths: ['INTERNET_TO_NODE', 'NODE_TO_SITES'] };
 
@@ -108,9 +95,7 @@ describe('Reachability Analyzer actuator (aws-sdk-client-mock: moto lacks the AP
   beforeEach(() => {
     ec2.reset();
     ssm.reset();
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: (Object.keys(CLUSTER_PARAMETERS) as ClusterParameterKey[]).map((k) => ({ Name: clusterParameterName(CLUSTER, k), Value: PARAMS[k] })),
-    });
+    ssm.on(GetParametersCommand).resolves(publishedParametersOutput(CLUSTER, PARAMS));
     fake = fakeAnalyzer(ec2);
   });
   afterAll(() => {
