@@ -29,30 +29,18 @@ export default [
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unsafe-assignment': 'off',
     '@typescript-eslint/no-unused-vars': 'off',
-    'max-len': 'off',
     'no-control-regex': 'off',
   } },
   { files: ['drill/faults.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
-  { files: ['drill/runner.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['drill/scenario.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['drill/world.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['lambdas/actuators/ec2-isolation.ts'], rules: {
     '@typescript-eslint/only-throw-error': 'off',
-    'max-len': 'off',
   } },
   { files: ['lambdas/core/decide.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unused-vars': 'off',
     '@typescript-eslint/restrict-template-expressions': 'off',
-    'max-len': 'off',
   } },
   { files: ['lambdas/state/dynamodb-store.ts'], rules: {
     '@typescript-eslint/no-explicit-any': 'off',
@@ -60,50 +48,21 @@ export default [
   } },
   { files: ['lib/config/load.ts'], rules: {
     '@typescript-eslint/only-throw-error': 'off',
-    'max-len': 'off',
   } },
   { files: ['lib/constructs/event-forwarder.ts'], rules: {
     '@typescript-eslint/no-explicit-any': 'off',
   } },
-  { files: ['lib/constructs/site-vpn.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['test/bench/bench-helpers.test.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',
-  } },
-  { files: ['test/config/cidr.test.ts'], rules: {
-    'max-len': 'off',
   } },
   { files: ['test/constructs/node-agent.test.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
-  { files: ['test/constructs/site-vpn.test.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['test/lambdas/actuators/ec2-isolation.test.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['test/lambdas/actuators/retries.test.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
-  { files: ['test/lambdas/core/decide-findings.test.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['test/lambdas/core/decide.property.test.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['test/lambdas/core/fixtures.ts'], rules: {
-    'max-len': 'off',
-  } },
   { files: ['test/lambdas/dns-records.test.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',
-    'max-len': 'off',
-  } },
-  { files: ['test/lambdas/engine.test.ts'], rules: {
-    'max-len': 'off',
-  } },
-  { files: ['test/lambdas/metrics.test.ts'], rules: {
-    'max-len': 'off',
   } },
   { files: ['test/support/example.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',

@@ -147,7 +147,11 @@ export function summarizeConfig(oldRaw: Json, newRaw: Json): ConfigSummary {
   const clustersOf = (raw: Json): Map<string, Json> => {
     const out = new Map<string, Json>();
     if (!isObject(raw)) return out;
-    const all = [...(Array.isArray(raw.clusters) ? raw.clusters : []), ...(raw.physicalSeedCluster ? [raw.physicalSeedCluster] : []), ...(Array.isArray(raw.externalClusters) ? raw.externalClusters : [])];
+    const all = [
+      ...(Array.isArray(raw.clusters) ? raw.clusters : []),
+      ...(raw.physicalSeedCluster ? [raw.physicalSeedCluster] : []),
+      ...(Array.isArray(raw.externalClusters) ? raw.externalClusters : []),
+    ];
     for (const c of all) if (isObject(c) && typeof c.id === 'string') out.set(c.id, c);
     return out;
   };
@@ -294,7 +298,12 @@ function resourcePath(paths: Record<string, string>, resource: Record<string, un
 }
 
 /** Compares two assemblies stack by stack and builds the report (config summary given by the caller). */
-export function reviewAssemblies(base: readonly AssemblyStack[], head: readonly AssemblyStack[], config: ConfigSummary, ref: { ref: string; commit: string }): ReviewReport {
+export function reviewAssemblies(
+  base: readonly AssemblyStack[],
+  head: readonly AssemblyStack[],
+  config: ConfigSummary,
+  ref: { ref: string; commit: string },
+): ReviewReport {
   const byName = (list: readonly AssemblyStack[]) => new Map(list.map((s) => [s.name, s] as const));
   const o = byName(base);
   const n = byName(head);
@@ -359,7 +368,8 @@ export function reviewAssemblies(base: readonly AssemblyStack[], head: readonly 
     if (!after || !before) {
       // A whole stack removed takes its resources with it: list the critical ones.
       if (before && !after) {
-        for (const [logicalId, r] of Object.entries((before.template.Resources ?? {}) as Record<string, { Type: string; Metadata?: Record<string, unknown> }>)) {
+        const resources = (before.template.Resources ?? {}) as Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+        for (const [logicalId, r] of Object.entries(resources)) {
           const critical = CRITICAL_TYPES[r.Type];
           if (critical) replacements.push({ stack: name, logicalId, path: resourcePath(paths, r, logicalId), type: r.Type, impact: 'WILL_DESTROY', causes: [], critical });
         }

@@ -136,7 +136,15 @@ export async function runScenario(
   const pending = faults.pending();
   if (pending.length > 0) failures.push(`scenario end: armed fault(s) never fired: ${pending.map((p) => `${p.api} x${p.remaining}`).join(', ')}`);
   faults.destroy();
-  return { name: scenario.name, description: scenario.description, source: scenario.source, passed: failures.length === 0, steps, failures, wallMs: Date.now() - started };
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    source: scenario.source,
+    passed: failures.length === 0,
+    steps,
+    failures,
+    wallMs: Date.now() - started,
+  };
 }
 
 /**

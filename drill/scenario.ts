@@ -378,7 +378,13 @@ function parseExpectation(
   }
   if (value.pin !== undefined && !['in-service', 'isolated', 'none'].includes(value.pin as string)) p.report('expect.pin', `must be "in-service", "isolated" or "none", got: ${JSON.stringify(value.pin)}`);
   if (value.isolationRecorded !== undefined && value.isolationRecorded !== true) p.report('expect.isolationRecorded', 'must be true');
-  if (value.state === undefined && value.weight === undefined && value.servingPercent === undefined && value.pin === undefined && value.isolationRecorded === undefined) {
+  if (
+    value.state === undefined &&
+    value.weight === undefined &&
+    value.servingPercent === undefined &&
+    value.pin === undefined &&
+    value.isolationRecorded === undefined
+  ) {
     p.report('expect', 'names a cluster but nothing to check: add "state", "weight", "servingPercent", "pin" or "isolationRecorded"');
   }
   if (p.failed()) return undefined;

@@ -308,7 +308,13 @@ export async function buildDnsWorld(route53: Route53Client, options: DnsWorldOpt
       );
       healthCheckIds[c.id] = hc.HealthCheck!.Id!;
     }
-    const common = { Name: recordName, SetIdentifier: c.id, Weight: c.weight, TTL: ttlSeconds, ...(healthCheckIds[c.id] ? { HealthCheckId: healthCheckIds[c.id] } : {}) };
+    const common = {
+      Name: recordName,
+      SetIdentifier: c.id,
+      Weight: c.weight,
+      TTL: ttlSeconds,
+      ...(healthCheckIds[c.id] ? { HealthCheckId: healthCheckIds[c.id] } : {}),
+    };
     records.push({ ...common, Type: 'A', ResourceRecords: c.ipv4.map((Value) => ({ Value })) });
     if (c.ipv6?.length) records.push({ ...common, Type: 'AAAA', ResourceRecords: c.ipv6.map((Value) => ({ Value })) });
   }

@@ -238,7 +238,11 @@ export class Ec2IsolationActuator {
         }),
       ),
     ]);
-    return { ...sgResult, ...aclResult, enabledPropagation: enabledPropagation.filter((p): p is { routeTableId: string; gatewayId: string } => p !== undefined) };
+    return {
+      ...sgResult,
+      ...aclResult,
+      enabledPropagation: enabledPropagation.filter((p): p is { routeTableId: string; gatewayId: string } => p !== undefined),
+    };
   }
 
   /** Reads how cut the cluster looks now, against the ACLs it publishes now (no changes). */
@@ -255,7 +259,13 @@ export class Ec2IsolationActuator {
     const missing = (plan: PlannedNaclEntry[]): MissingNaclEntry[] =>
       plan
         .filter((p) => !entriesOf(view.acls, p.networkAclId).some((e) => isPlannedEntry(e, p)))
-        .map((p) => ({ networkAclId: p.networkAclId, egress: p.egress, ruleNumber: p.ruleNumber, action: p.action, cidr: (p.cidrBlock ?? p.ipv6CidrBlock) as string }));
+        .map((p) => ({
+          networkAclId: p.networkAclId,
+          egress: p.egress,
+          ruleNumber: p.ruleNumber,
+          action: p.action,
+          cidr: (p.cidrBlock ?? p.ipv6CidrBlock) as string,
+        }));
     const missingInternetEntries = missing(this.#plan(clusterId, () => internetCutPlan(view.planInput)));
     const missingDenyEntries = missing(this.#plan(clusterId, () => blockProducerCutPlan(view.planInput)));
     const propagatingRouteTableIds = view.routeTables

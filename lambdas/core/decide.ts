@@ -508,7 +508,13 @@ function applyFinding(d: Draft, event: FindingEvent): Decision | undefined {
   const newActivity = prev === undefined || event.count > prev.count || event.lastSeen > prev.lastSeen;
   const tell = prev === undefined || (newActivity && d.now - prev.notifiedAt >= RENOTIFY_FINDING_MS);
   const kept = Object.fromEntries(Object.entries(c.notifiedFindings ?? {}).filter(([, f]) => d.now - f.at < FORGET_FINDING_MS));
-  const record: NotifiedFinding = { class: verdict.class, count: event.count, lastSeen: event.lastSeen, at: event.at, notifiedAt: tell ? d.now : prev!.notifiedAt };
+  const record: NotifiedFinding = {
+    class: verdict.class,
+    count: event.count,
+    lastSeen: event.lastSeen,
+    at: event.at,
+    notifiedAt: tell ? d.now : prev!.notifiedAt,
+  };
   const attack = verdict.class === 'attack-on-us';
   setCluster(d, id, {
     notifiedFindings: { ...kept, [event.findingId]: record },
@@ -572,7 +578,11 @@ function releaseCorroboratedDdos(d: Draft, id: string): boolean {
     const cur = d.clusters[id];
     const wasActive = hasActiveTrigger(cur);
     const { awaitingImpact: _held, ...signal } = s;
-    setCluster(d, id, { signals: { ...cur.signals, [key]: signal }, clearSince: isSignalActive(signal) ? undefined : cur.clearSince, lastTriggerAt: !wasActive && isSignalActive(signal) ? d.now : cur.lastTriggerAt });
+    setCluster(d, id, {
+      signals: { ...cur.signals, [key]: signal },
+      clearSince: isSignalActive(signal) ? undefined : cur.clearSince,
+      lastTriggerAt: !wasActive && isSignalActive(signal) ? d.now : cur.lastTriggerAt,
+    });
     d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: `The DDoS reading ${key} of cluster ${id} is corroborated (${by}): it counts as a trigger now.` });
     released = true;
   }
@@ -1104,7 +1114,12 @@ function repairDns(d: Draft, weights: Readonly<Record<string, number>>): boolean
  * force) or that a restore re-opened (`OPEN`, after the undo). Only for aws clusters, when the policy turns it
  * on, and when something was cut. Returns the paths as words for the notification, or undefined.
  */
-function planReachabilityCheck(d: Draft, id: string, expect: ReachabilityExpectation, paths: readonly ReachabilityPathKind[] = reachabilityPathsOf(d.clusters[id].isolation)): string | undefined {
+function planReachabilityCheck(
+  d: Draft,
+  id: string,
+  expect: ReachabilityExpectation,
+  paths: readonly ReachabilityPathKind[] = reachabilityPathsOf(d.clusters[id].isolation),
+): string | undefined {
   if (d.topology.policy.verifyReachability !== true || d.byId.get(id)!.kind !== 'aws') return undefined;
   if (reachabilityPathLabels(paths, d.topology).length === 0) return undefined;
   d.verifications.set(id, { expect, paths });
@@ -1341,7 +1356,8 @@ function finalize(d: Draft): Decision {
   const jobsNeedingDns = [...d.newJobs.values()].some((spec) => (spec.kind === 'ISOLATE' && spec.bpOnly !== true && spec.noDns !== true) || (spec.kind === 'RESTORE' && !spec.undo));
   if (servingChanged || jobsNeedingDns || oldDns.length > 0) {
     const weights = desiredWeights(d);
-    const reusable = !servingChanged && d.newJobs.size === 0 && oldDns.length > 0 && oldDns.every((e) => e.id === oldDns[0].id && deepEqual(e.weights, weights));
+    const reusable =
+      !servingChanged && d.newJobs.size === 0 && oldDns.length > 0 && oldDns.every((e) => e.id === oldDns[0].id && deepEqual(e.weights, weights));
     if (reusable) {
       dns = oldDns[0];
       plan.push(dns);

@@ -144,7 +144,10 @@ export function crossFieldProblems(config: SeedshieldConfig): ConfigProblem[] {
 
   // Safety floor: a minimum the automation can never satisfy would freeze it (or worse, be ignored).
   // Only clusters with a weight carry traffic, so only they can keep the network reachable.
-  const countedClusters = [...config.clusters, ...(config.controlPlane.countExternalClustersTowardsMinimum ? [config.physicalSeedCluster, ...config.externalClusters] : [])];
+  const countedClusters = [
+    ...config.clusters,
+    ...(config.controlPlane.countExternalClustersTowardsMinimum ? [config.physicalSeedCluster, ...config.externalClusters] : []),
+  ];
   const counted = countedClusters.filter((c) => c.weight > 0).length;
   const weighted = [...config.clusters, config.physicalSeedCluster, ...config.externalClusters].filter((c) => c.weight > 0).length;
   // With every weight at 0 the all-zero problem below is the one to fix first; a minimum would only repeat it.

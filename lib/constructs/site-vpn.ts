@@ -179,7 +179,13 @@ export class SiteVpn extends Construct {
             });
           });
         }
-        lines.push({ siteId: site.id, lineId: line.id, customerGateway, vpnConnection, ...this.#tunnelAlarms(props.clusterId, site.id, line.id, lineId, vpnConnection) });
+        lines.push({
+          siteId: site.id,
+          lineId: line.id,
+          customerGateway,
+          vpnConnection,
+          ...this.#tunnelAlarms(props.clusterId, site.id, line.id, lineId, vpnConnection),
+        });
       }
     }
     this.lines = lines;

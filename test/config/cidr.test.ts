@@ -20,7 +20,12 @@ describe('cidr', () => {
 
   test('when any two /n blocks are compared, overlap is symmetric and matches the address arithmetic', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 8, max: 32 }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 8, max: 32 }), (a, pa, b, pb) => {
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 8, max: 32 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 8, max: 32 }),
+        (a, pa, b, pb) => {
         const mask = (p: number) => (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0);
         const text = (n: number, p: number) => { const v = (n & mask(p)) >>> 0; return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}/${p}`; };
         const x = parseCidr(text(a, pa))!;

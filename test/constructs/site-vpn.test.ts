@@ -122,7 +122,9 @@ describe('SiteVpn', () => {
     template.resourceCountIs('AWS::EC2::VPNGatewayRoutePropagation', 1);
     // No BGP log stream without BGP.
     template.allResourcesProperties('AWS::EC2::VPNConnection', {
-      VpnTunnelOptionsSpecifications: Match.arrayWith([Match.objectLike({ LogOptions: { CloudwatchLogOptions: Match.objectLike({ BgpLogEnabled: Match.absent() }) } })]),
+      VpnTunnelOptionsSpecifications: Match.arrayWith([
+        Match.objectLike({ LogOptions: { CloudwatchLogOptions: Match.objectLike({ BgpLogEnabled: Match.absent() }) } }),
+      ]),
     });
   });
 

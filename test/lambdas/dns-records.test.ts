@@ -312,7 +312,14 @@ const contextWith = (remainingMs: number): Context => {
 
 type RequestType = CloudFormationCustomResourceEvent['RequestType'];
 /** One CloudFormation request as the service sends it. */
-function request(type: RequestType, logicalId: string, props: Record<string, unknown>, url: string, physicalId?: string, oldProps?: Record<string, unknown>): CloudFormationCustomResourceEvent {
+function request(
+  type: RequestType,
+  logicalId: string,
+  props: Record<string, unknown>,
+  url: string,
+  physicalId?: string,
+  oldProps?: Record<string, unknown>,
+): CloudFormationCustomResourceEvent {
   const common = {
     ServiceToken: 'fn',
     ResponseURL: url,
@@ -328,7 +335,11 @@ function request(type: RequestType, logicalId: string, props: Record<string, unk
 }
 
 /** Plays one request through the handler and returns the single answer it PUT. */
-async function play(handler: ReturnType<typeof createDnsRecordsHandler>, make: (url: string) => CloudFormationCustomResourceEvent, remainingMs = 60_000): Promise<Record<string, any>> {
+async function play(
+  handler: ReturnType<typeof createDnsRecordsHandler>,
+  make: (url: string) => CloudFormationCustomResourceEvent,
+  remainingMs = 60_000,
+): Promise<Record<string, any>> {
   const bodies = await withResponseServer((url) => handler(make(url), contextWith(remainingMs)));
   expect(bodies).toHaveLength(1);
   return bodies[0];

@@ -18,7 +18,10 @@ class MemoryStore implements StateStore {
   afterLoad?: () => void;
 
   async load(ids: readonly string[]): Promise<WorldState> {
-    const out: WorldState = { global: this.world.global, clusters: Object.fromEntries(ids.map((id) => [id, this.world.clusters[id] ?? initialClusterState(id)])) };
+    const out: WorldState = {
+      global: this.world.global,
+      clusters: Object.fromEntries(ids.map((id) => [id, this.world.clusters[id] ?? initialClusterState(id)])),
+    };
     this.afterLoad?.();
     return out;
   }
@@ -46,7 +49,15 @@ class MemoryStore implements StateStore {
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function engineWith(store: MemoryStore, executor: EffectExecutor, observer?: WorldObserver, now = T0) {
-  return new RemediationEngine({ topology: topology(4, { minHealthyClusters: 2 }), store, executor, observer, alarms: { read: async () => [] }, logger: silent, now: () => now });
+  return new RemediationEngine({
+    topology: topology(4, { minHealthyClusters: 2 }),
+    store,
+    executor,
+    observer,
+    alarms: { read: async () => [] },
+    logger: silent,
+    now: () => now,
+  });
 }
 
 const alarmState = (clusterId: string, at: number) => ({ clusterId, alarmName: `${clusterId}-ddos`, kind: 'ddos' as const, state: 'ALARM' as const, stateTimestamp: at });
@@ -222,7 +233,15 @@ describe('RemediationEngine: proof with Reachability Analyzer', () => {
     execute: async (effect) => (effect.type === 'CUT_INTERNET' ? { effectId: effect.id, isolation: NACL_CUT } : { effectId: effect.id }),
   };
   const engine = (store: MemoryStore, executor: EffectExecutor, observer: WorldObserver | undefined, now: number) =>
-    new RemediationEngine({ topology: topology(4, { minHealthyClusters: 2, verifyReachability: true }), store, executor, observer, alarms: { read: async () => [] }, logger: silent, now: () => now });
+    new RemediationEngine({
+      topology: topology(4, { minHealthyClusters: 2, verifyReachability: true }),
+      store,
+      executor,
+      observer,
+      alarms: { read: async () => [] },
+      logger: silent,
+      now: () => now,
+    });
 
   test('when an isolation completes, the engine starts the check; a later reconcile reads it and a path found pages CRITICAL', async () => {
     // GIVEN: cluster a isolated through the engine

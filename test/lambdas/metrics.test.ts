@@ -11,7 +11,13 @@ const topology = {
   ],
 } as unknown as RuntimeTopology;
 
-const state = (clusterId: string, status: ClusterStatus, servingPercent: number): ClusterState => ({ clusterId, version: 1, status, servingPercent, signals: {} });
+const state = (clusterId: string, status: ClusterStatus, servingPercent: number): ClusterState => ({
+  clusterId,
+  version: 1,
+  status,
+  servingPercent,
+  signals: {},
+});
 
 describe('clusterMetricValues', () => {
   test('when nothing was ever recorded, it reports every cluster in service at its base weight', () => {

@@ -144,7 +144,11 @@ describe('Ec2IsolationActuator against moto', () => {
       (r) => typeof r.body === 'string' && r.body.includes('Action=CreateNetworkAclEntry') && r.body.includes(`NetworkAclId=${world.privateNetworkAclId}`) && r.body.includes('RuleNumber=900') && r.body.includes('Egress=false'),
     );
     const faulty = motoClients({ requestHandler: faults as never });
-    const act = new Ec2IsolationActuator({ ec2: (r) => faulty.ec2(r), discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)), topology: topologyOf([world]) });
+    const act = new Ec2IsolationActuator({
+      ec2: (r) => faulty.ec2(r),
+      discovery: new ClusterResourceDiscovery((r) => clients.ssm(r)),
+      topology: topologyOf([world]),
+    });
 
     // WHEN
     const failed = await act.cutInternet(world.clusterId).catch((e: unknown) => e);

@@ -207,7 +207,13 @@ describe('property: non-compromise findings', () => {
     sample: fc.boolean(),
     archived: fc.boolean(),
   });
-  const stepArb = fc.record({ facts: factsArb, cluster: fc.nat(2), finding: fc.nat(4), count: fc.integer({ min: 1, max: 100 }), dt: fc.integer({ min: 0, max: 12 * 60 }) });
+  const stepArb = fc.record({
+    facts: factsArb,
+    cluster: fc.nat(2),
+    finding: fc.nat(4),
+    count: fc.integer({ min: 1, max: 100 }),
+    dt: fc.integer({ min: 0, max: 12 * 60 }),
+  });
 
   test('when any sequence of non-compromise findings arrives, nothing is isolated and the rate limit is untouched', () => {
     fc.assert(

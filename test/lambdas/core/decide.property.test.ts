@@ -354,7 +354,9 @@ describe('decide properties', () => {
             const notNotify = (d: Decision) => d.plan.filter((e) => e.type !== 'NOTIFY' && e.type !== 'SET_DNS_WEIGHTS');
             // the observation never cuts, undoes or re-plans anything
             expect(notNotify(withObs)).toEqual(notNotify(without));
-            const expected = effectiveWeights(topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: without.next.clusters[c.id].servingPercent })));
+            const expected = effectiveWeights(
+              topo.clusters.map((c) => ({ id: c.id, baseWeight: c.baseWeight, servingPercent: without.next.clusters[c.id].servingPercent })),
+            );
             const served = observed!.servedWeights;
             const diverged = served !== undefined && topo.clusters.some((c) => served[c.id] !== undefined && served[c.id] !== expected[c.id]);
             const jobInFlight = topo.clusters.some((c) => without.next.clusters[c.id].job !== undefined);

@@ -93,7 +93,11 @@ export const operator = (id: string, command: OperatorEvent['command'], extra: P
 });
 
 /** Applies events in order; each step is `[event, now]`. Returns every decision. */
-export function run(topo: RuntimeTopology, steps: readonly (readonly [CoreEvent, number])[], start: WorldState = initialWorldState(topo)): { state: WorldState; decisions: Decision[] } {
+export function run(
+  topo: RuntimeTopology,
+  steps: readonly (readonly [CoreEvent, number])[],
+  start: WorldState = initialWorldState(topo),
+): { state: WorldState; decisions: Decision[] } {
   let state = start;
   const decisions: Decision[] = [];
   for (const [event, now] of steps) {
