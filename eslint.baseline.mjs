@@ -8,12 +8,8 @@ export default [
     '@typescript-eslint/no-unsafe-member-access': 'off',
     '@typescript-eslint/no-unsafe-return': 'off',
   } },
-  { files: ['bench/e2e.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-  } },
   { files: ['bench/process.ts'], rules: {
     '@typescript-eslint/await-thenable': 'off',
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
   { files: ['bench/synth-child.ts'], rules: {
     '@typescript-eslint/unbound-method': 'off',
@@ -26,19 +22,14 @@ export default [
   } },
   { files: ['cli/review-diff.ts'], rules: {
     '@typescript-eslint/no-redundant-type-constituents': 'off',
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unsafe-assignment': 'off',
     '@typescript-eslint/no-unused-vars': 'off',
     'no-control-regex': 'off',
-  } },
-  { files: ['drill/faults.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
   { files: ['lambdas/actuators/ec2-isolation.ts'], rules: {
     '@typescript-eslint/only-throw-error': 'off',
   } },
   { files: ['lambdas/core/decide.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     '@typescript-eslint/no-unused-vars': 'off',
     '@typescript-eslint/restrict-template-expressions': 'off',
   } },
@@ -55,19 +46,13 @@ export default [
   { files: ['test/bench/bench-helpers.test.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',
   } },
-  { files: ['test/constructs/node-agent.test.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-  } },
-  { files: ['test/lambdas/actuators/retries.test.ts'], rules: {
-    '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-  } },
   { files: ['test/lambdas/dns-records.test.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',
   } },
   { files: ['test/support/example.ts'], rules: {
     '@typescript-eslint/no-require-imports': 'off',
   } },
-  { files: ['test/support/quiet.ts'], rules: {
+  { files: ['test/constructs/node-agent.test.ts'], rules: {
     '@typescript-eslint/no-unnecessary-type-assertion': 'off',
   } },
 ];

@@ -33,7 +33,7 @@ class CountingHandler {
 
   async handle(request: HttpRequest, options?: { abortSignal?: AbortSignal }) {
     this.calls.push(describeRequest(request));
-    return this.#real.handle(request as never, options as never);
+    return this.#real.handle(request, options);
   }
 
   updateHttpClientConfig(): void {}

@@ -64,8 +64,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout!.on('data', (d: Buffer) => (stdout = tail(stdout + d.toString())));
-    child.stderr!.on('data', (d: Buffer) => (stderr = tail(stderr + d.toString())));
+    child.stdout.on('data', (d: Buffer) => (stdout = tail(stdout + d.toString())));
+    child.stderr.on('data', (d: Buffer) => (stderr = tail(stderr + d.toString())));
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(pid);

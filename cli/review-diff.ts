@@ -294,7 +294,7 @@ function renderDiff(diff: TemplateDiff, paths: Record<string, string>): string {
 
 function resourcePath(paths: Record<string, string>, resource: Record<string, unknown> | undefined, logicalId: string): string | undefined {
   const meta = resource?.Metadata as Record<string, unknown> | undefined;
-  return (typeof meta?.['aws:cdk:path'] === 'string' ? (meta['aws:cdk:path'] as string) : undefined) ?? paths[logicalId];
+  return (typeof meta?.['aws:cdk:path'] === 'string' ? (meta['aws:cdk:path']) : undefined) ?? paths[logicalId];
 }
 
 /** Compares two assemblies stack by stack and builds the report (config summary given by the caller). */
@@ -331,7 +331,7 @@ export function reviewAssemblies(
         replacements.push({
           stack: name,
           logicalId,
-          path: resourcePath(paths, (rd.oldValue ?? rd.newValue) as Record<string, unknown> | undefined, logicalId),
+          path: resourcePath(paths, (rd.oldValue ?? rd.newValue), logicalId),
           type,
           impact: rd.changeImpact as ReplacementRisk['impact'],
           causes,

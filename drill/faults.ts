@@ -82,7 +82,7 @@ export class PassThroughHttpHandler {
   }
 
   async handle(request: HttpRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: HttpResponse }> {
-    return this.real.handle(request as never, options as never) as unknown as Promise<{ response: HttpResponse }>;
+    return this.real.handle(request, options);
   }
 
   updateHttpClientConfig(): void {}

@@ -292,7 +292,7 @@ function unchanged(state: WorldState, outcome: DecisionOutcome, reason: string):
 
 /** Replaces a cluster in the working copy; undefined values remove the key (DynamoDB-friendly). */
 function setCluster(d: Draft, id: string, patch: Partial<ClusterState>): ClusterState {
-  const next = stripUndefined({ ...d.clusters[id], ...patch }) as ClusterState;
+  const next = stripUndefined<ClusterState>({ ...d.clusters[id], ...patch });
   d.clusters[id] = next;
   return next;
 }
@@ -406,8 +406,8 @@ function applySignal(d: Draft, id: string, key: string, incoming: SignalState, d
   const keepPaged = prev?.unknownPagedAt !== undefined && isSignalUnknown(prev) && isSignalUnknown(incoming);
   const next: SignalState = stripUndefined({
     ...incoming,
-    acknowledgedAt: keepAck ? prev!.acknowledgedAt : undefined,
-    unknownPagedAt: keepPaged ? prev!.unknownPagedAt : undefined,
+    acknowledgedAt: keepAck ? prev.acknowledgedAt : undefined,
+    unknownPagedAt: keepPaged ? prev.unknownPagedAt : undefined,
   });
   const wasActive = hasActiveTrigger(c);
   const wasUnknown = hasUnknownSignal(c);
@@ -513,7 +513,7 @@ function applyFinding(d: Draft, event: FindingEvent): Decision | undefined {
     count: event.count,
     lastSeen: event.lastSeen,
     at: event.at,
-    notifiedAt: tell ? d.now : prev!.notifiedAt,
+    notifiedAt: tell ? d.now : prev.notifiedAt,
   };
   const attack = verdict.class === 'attack-on-us';
   setCluster(d, id, {
@@ -1240,7 +1240,7 @@ function applyOperator(d: Draft, event: OperatorEvent): Decision | undefined {
       // parts of the isolation record it made, so the undo misses nothing.
       const abandon = c.job?.kind === 'ISOLATE' && c.job.lastError !== undefined && event.force === true;
       if (abandon) {
-        const abandoned = c.job!;
+        const abandoned = c.job;
         setCluster(d, cid, { job: undefined, status: ClusterStatus.ISOLATED });
         d.notes.push({
           clusterId: cid,

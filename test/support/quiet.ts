@@ -31,7 +31,7 @@ if (!verbose) {
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (typeof chunk === 'string' && /^Bundling asset \S+\.\.\.\s*$/.test(chunk)) return true;
     return write(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  });
   const original = console.error.bind(console);
   console.error = (...args: unknown[]) => {
     if (isWarningOnlyValidationReport(args)) return;

@@ -135,7 +135,7 @@ describe('SDK retries of the actuator clients', () => {
         return realSetTimeout(fn, 0);
       }
       return realSetTimeout(fn, ms);
-    }) as never);
+    }));
     const setup = motoClients();
     const dns = await buildDnsWorld(setup.route53(), { clusters: [{ id: 'fra', weight: 1, ipv4: ['203.0.113.1'] }] });
     const route53Faults = new FaultInjectingHandler([ROUTE53_THROTTLING, ROUTE53_THROTTLING], isList);
