@@ -3,15 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { alarmName, CLUSTER_PARAMETERS, CLUSTER_TAG_KEY, ClusterParameterKey, clusterParameterName, stackNames } from '../../lib/config/naming';
 import { SeedshieldConfig } from '../../lib/config/schema';
-import { SeedCluster, SeedClusterProps } from '../../lib/constructs/seed-cluster';
+import { SeedCluster } from '../../lib/constructs/seed-cluster';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { configWith, exampleConfig } from '../support/example';
+import { seedClusterProps } from '../support/seed-cluster-props';
 
 const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
@@ -37,27 +35,6 @@ const northTemplate = Template.fromStack(north);
 const northId = 'eu-north';
 
 /** Props for a SeedCluster built directly in a bare stack (validation tests). */
-function directProps(stack: Stack, overrides: Partial<SeedClusterProps> = {}): SeedClusterProps {
-  return {
-    clusterId: 'test',
-    vpcCidr: '10.50.0.0/16',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    seedNodeCount: 2,
-    seedNodeInstanceType: new ec2.InstanceType('m7i.large'),
-    nodeosVersion: '1.2.2',
-    nodeosChain: {
-      chainId: 'aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906',
-      source: { kind: 'snapshot', uri: 'https://snapshots.example.org/eos/snapshot.bin.zst', sha256: 'ab'.repeat(32) },
-      chainStateDbSizeMb: 131072,
-      blockLogRetainBlocks: 172800,
-      bootGraceMinutes: 120,
-    },
-    blockProducerPeersParameters: [ssm.StringParameter.fromStringParameterName(stack, 'Peers', '/bp/peers')],
-    peerKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'bp/key'),
-    shieldAdvanced: false,
-    ...overrides,
-  };
-}
 
 describe('SeedCluster network', () => {
   test('when a cluster spans N availability zones, it has one NAT gateway per AZ, in the configured CIDR', () => {
@@ -512,7 +489,7 @@ describe('SeedCluster alarms', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
     // WHEN
-    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { alarmMinHealthyHosts: 3 }));
+    const build = () => new SeedCluster(stack, 'Cluster', seedClusterProps(stack, { alarmMinHealthyHosts: 3 }));
     // THEN
     expect(build).toThrow('alarmMinHealthyHosts must be at most seedNodeCount (2), got: 3');
   });
@@ -521,7 +498,7 @@ describe('SeedCluster alarms', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
     // WHEN
-    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { alarmMinHealthyHosts: 0 }));
+    const build = () => new SeedCluster(stack, 'Cluster', seedClusterProps(stack, { alarmMinHealthyHosts: 0 }));
     // THEN
     expect(build).toThrow('minHealthyHosts must be a whole number of at least 1, got: 0');
   });
@@ -530,7 +507,7 @@ describe('SeedCluster alarms', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Direct', { env: { account: '111111111111', region: 'eu-west-1' } });
     // WHEN
-    const build = () => new SeedCluster(stack, 'Cluster', directProps(stack, { vpcCidr: '10.50.0.0/20' }));
+    const build = () => new SeedCluster(stack, 'Cluster', seedClusterProps(stack, { vpcCidr: '10.50.0.0/20' }));
     // THEN
     expect(build).toThrow('vpcCidr must hold 2 public /24 and 2 private /20 subnets (8704 addresses), got: 10.50.0.0/20');
   });
