@@ -6,7 +6,7 @@
  */
 import { decide } from '../../../lambdas/core/decide';
 import { mergeIsolation } from '../../../lambdas/core/isolation-record';
-import { EVIDENCE_RETENTION_DAYS, LAG_SETTLE_MS, SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED, stateVersions } from '../../../lambdas/core/policy';
+import { EVIDENCE_RETENTION_DAYS, LAG_SETTLE_MS, stateVersions } from '../../../lambdas/core/policy';
 import { ClusterStatus, type AddedNaclEntry, type CoreEvent, type ObservedCuts, type ReconcileEvent, type SuspendedProcess, type WorldState } from '../../../lambdas/core/types';
 import { alarm, compromise, external, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
@@ -54,7 +54,9 @@ describe('nothing replaces the nodes while isolated', () => {
     const suspension = d.plan.filter((e) => e.type === 'SUSPEND_SCALING');
     expect(suspension).toHaveLength(suspends ? 1 : 0);
     if (suspends) {
-      expect(suspension[0]).toEqual({ id: expect.stringMatching(/^e1:\d+$/), type: 'SUSPEND_SCALING', clusterId: 'a', processes: [...SCALING_PROCESSES_SUSPENDED_WHILE_ISOLATED] });
+      // Written out, not read from policy.ts: the smallest set that stops replacement ("How suspended processes
+      // affect other processes", EC2 Auto Scaling User Guide); Terminate stays, the others cannot launch.
+      expect(suspension[0]).toEqual({ id: expect.stringMatching(/^e1:\d+$/), type: 'SUSPEND_SCALING', clusterId: 'a', processes: ['Launch', 'ReplaceUnhealthy', 'HealthCheck'] });
       // recorded with the job before anything runs, so a crash cannot lose it
       expect(state.clusters.a.job?.effects).toContainEqual(suspension[0]);
     }

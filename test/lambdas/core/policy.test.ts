@@ -37,6 +37,8 @@ describe('which effects start at once', () => {
   test.each([
     { type: 'CUT_INTERNET', atOnce: true },
     { type: 'CUT_BP_PATH', atOnce: true },
+    { type: 'SUSPEND_SCALING', atOnce: true },
+    { type: 'PRESERVE_EVIDENCE', atOnce: true },
     { type: 'SET_DNS_WEIGHTS', atOnce: false },
     { type: 'UNDO_ISOLATION', atOnce: false },
     { type: 'NOTIFY', atOnce: false },
