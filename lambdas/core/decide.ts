@@ -162,6 +162,14 @@ const OUTCOME_PRIORITY: readonly DecisionOutcome[] = [
   'DUPLICATE',
 ];
 
+/**
+ * Where an outcome ranks as a decision's headline (and its SNS subject): 0 is the most significant. A silent
+ * re-check of a refusal already reported is not news, so it ranks below everything that happened.
+ */
+export function headlineRank(outcome: DecisionOutcome, silentRecheck = false): number {
+  return OUTCOME_PRIORITY.indexOf(outcome) + (silentRecheck ? OUTCOME_PRIORITY.indexOf('SIGNAL_RECORDED') : 0);
+}
+
 const SEVERITY_RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
 /**
@@ -1435,10 +1443,8 @@ function finalize(d: Draft): Decision {
   }
 
   // 5. Outcome, reason, notification.
-  // The headline is the most significant thing that happened: a silent re-check of a refusal already
-  // reported is not news, so it ranks below everything that happened.
-  const silentRecheck = (n: Note) => n.outcome === 'ISOLATION_REFUSED' && n.severity === undefined;
-  const rank = (n: Note) => OUTCOME_PRIORITY.indexOf(n.outcome) + (silentRecheck(n) ? OUTCOME_PRIORITY.indexOf('SIGNAL_RECORDED') : 0);
+  // The headline is the most significant thing that happened (see headlineRank).
+  const rank = (n: Note) => headlineRank(n.outcome, n.outcome === 'ISOLATION_REFUSED' && n.severity === undefined);
   const seenNotes = new Set<string>();
   const unique = d.notes.filter((n) => {
     const k = `${n.clusterId}|${n.outcome}|${n.reason}`;

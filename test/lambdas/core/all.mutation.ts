@@ -18,9 +18,10 @@ import './isolation-aftercare.test';
 import './wording.test';
 import './guards.test';
 import './observation.test';
+import './decision-scope.test';
 
 /** The test files that can kill a mutant of policy.ts, weights.ts or decide.ts: the imports above. */
-const INCLUDED = ['decide.test.ts', 'decide.property.test.ts', 'safety-rules.test.ts', 'safety-rules-pinned.test.ts', 'lagging.test.ts', 'decide-findings.test.ts', 'weights.test.ts', 'policy.test.ts', 'reachability.test.ts', 'isolation-aftercare.test.ts', 'wording.test.ts', 'guards.test.ts', 'observation.test.ts'];
+const INCLUDED = ['decide.test.ts', 'decide.property.test.ts', 'safety-rules.test.ts', 'safety-rules-pinned.test.ts', 'lagging.test.ts', 'decide-findings.test.ts', 'weights.test.ts', 'policy.test.ts', 'reachability.test.ts', 'isolation-aftercare.test.ts', 'wording.test.ts', 'guards.test.ts', 'observation.test.ts', 'decision-scope.test.ts'];
 /**
  * Left out: purity.test.ts reads decide.ts's source text, which Stryker has instrumented (its coverage hooks
  * read process.env), and checks the text, not the behaviour; the other two import none of the three files.
