@@ -875,15 +875,17 @@ function evaluateTrigger(d: Draft, id: string): void {
 function escalateDrain(d: Draft, id: string): void {
   if (d.global.automationPaused) return;
   const tc = d.byId.get(id)!;
-  const cuts = cutsFor(d, tc);
+  // A compromise cuts the BP path first, as in any isolation of a compromise (rule 2).
+  const compromised = isCompromised(d.clusters[id]);
+  const cuts = cutsFor(d, tc, compromised);
   setCluster(d, id, { status: ClusterStatus.ISOLATING, drained: undefined, lastTransitionAt: d.now, clearSince: undefined });
-  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts });
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: compromised && cuts[0] === 'CUT_BP_PATH' });
   const after = d.clusters[id];
   d.notes.push({
     clusterId: id,
     outcome: 'ISOLATION_STARTED',
-    reason: `Isolating cluster ${id}, drained for lag until now, because ${describeTriggers(after)}: ${describeLevers(tc, cuts)}${compromiseClause(after)}.`,
-    severity: isCompromised(after) ? 'CRITICAL' : 'WARNING',
+    reason: `Isolating cluster ${id}, drained for lag until now, because ${describeTriggers(after)}: ${describeLevers(tc, cuts, compromised)}${compromiseClause(after)}.`,
+    severity: compromised ? 'CRITICAL' : 'WARNING',
   });
 }
 

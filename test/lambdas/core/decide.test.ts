@@ -137,9 +137,11 @@ describe('event ordering and duplicates', () => {
 
 describe('safety guards refuse automatic isolation', () => {
   const two = topology(2, { minHealthyClusters: 2 });
+  // A refusal on-call must act on pages CRITICAL; a cooldown or an operator's pin holding the trigger back is a WARNING.
   test.each([
     {
       rule: 'MIN_HEALTHY',
+      severity: 'CRITICAL',
       condition: 'isolating would leave fewer clusters in DNS than minHealthyClusters',
       topo: two,
       setup: [] as const,
@@ -147,6 +149,7 @@ describe('safety guards refuse automatic isolation', () => {
     },
     {
       rule: 'ALL_WEIGHTS_ZERO',
+      severity: 'CRITICAL',
       condition: 'isolating would make every DNS weight 0',
       // a does not count towards the minimum (else MIN_HEALTHY refuses first: a weight-0 b does not count)
       topo: { ...topology(2), clusters: topology(2).clusters.map((c) => (c.id === 'b' ? { ...c, baseWeight: 0 } : { ...c, countsTowardsMinimum: false })) },
@@ -156,6 +159,7 @@ describe('safety guards refuse automatic isolation', () => {
     },
     {
       rule: 'RATE_LIMIT',
+      severity: 'CRITICAL',
       condition: 'maxIsolationsPerWindow automatic isolations already happened in the window',
       topo: topology(4, { maxIsolationsPerWindow: 2 }),
       setup: [
@@ -166,6 +170,7 @@ describe('safety guards refuse automatic isolation', () => {
     },
     {
       rule: 'AUTOMATION_PAUSED',
+      severity: 'CRITICAL',
       condition: 'automation is paused',
       topo: topology(3),
       setup: [[operator('o1', 'pause'), T0 - MIN]] as const,
@@ -173,6 +178,7 @@ describe('safety guards refuse automatic isolation', () => {
     },
     {
       rule: 'PINNED_IN_SERVICE',
+      severity: 'WARNING',
       condition: 'the cluster is pinned FORCED_IN_SERVICE',
       topo: topology(3),
       setup: [[operator('o1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), T0 - MIN]] as const,
@@ -181,12 +187,13 @@ describe('safety guards refuse automatic isolation', () => {
     },
     {
       rule: 'COOLDOWN',
+      severity: 'WARNING',
       condition: 'the cluster changed status within cooldownMinutes',
       topo: topology(3),
       setup: [[operator('o1', 'restore', { clusterId: 'a' }), T0 - MIN]] as const,
       reason: 'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): cluster a changed status less than 10 minutes ago (cooldown) [COOLDOWN].',
     },
-  ])('when $condition, it refuses ($rule) and notifies', ({ topo, setup, reason, rule }) => {
+  ])('when $condition, it refuses ($rule) and notifies $severity', ({ topo, setup, reason, rule, severity }) => {
     // GIVEN
     let state = run(topo, setup).state;
     if (rule === 'COOLDOWN') state = { ...state, clusters: { ...state.clusters, a: { ...state.clusters.a, lastTransitionAt: T0 - MIN } } };
@@ -196,6 +203,7 @@ describe('safety guards refuse automatic isolation', () => {
     expect(d.outcome).toBe('ISOLATION_REFUSED');
     expect(d.reason).toBe(reason);
     expect(types(d)).toEqual(['NOTIFY']);
+    expect(d.plan[0]).toMatchObject({ severity, subject: 'seedshield ISOLATION_REFUSED: a' });
     expect(d.next.clusters.a).toMatchObject({ status: 'IN_SERVICE', servingPercent: 100, lastRefusal: { reason, at: T0, triggerAt: T0 } });
   });
 
