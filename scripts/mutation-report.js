@@ -89,8 +89,16 @@ function originalText(source, loc) {
 }
 
 const squash = (s) => s.replace(/\s+/g, ' ').trim();
-const explain = (file, m, original) =>
-  equivalents.find((e) => file.endsWith(e.file) && e.mutator === m.mutatorName && squash(original).includes(squash(e.original)) && (e.replacement === undefined || squash(m.replacement ?? '') === squash(e.replacement)));
+/** An entry may narrow itself with `context`: text the mutant's source line must contain (for a short `original`). */
+const explain = (file, m, original, line) =>
+  equivalents.find(
+    (e) =>
+      file.endsWith(e.file) &&
+      e.mutator === m.mutatorName &&
+      squash(original).includes(squash(e.original)) &&
+      (e.replacement === undefined || squash(m.replacement ?? '') === squash(e.replacement)) &&
+      (e.context === undefined || squash(line).includes(squash(e.context))),
+  );
 
 const rows = [];
 const survivors = [];
@@ -110,7 +118,8 @@ for (const [file, data] of Object.entries(report.files)) {
     }
     // Each mutant against the source its chunk saw (chunks may have run against different versions).
     const original = originalText(m.source ?? data.source, m.location);
-    survivors.push({ file, m, original, why: explain(file, m, original) });
+    const line = (m.source ?? data.source).split('\n')[m.location.start.line - 1] ?? '';
+    survivors.push({ file, m, original, why: explain(file, m, original, line) });
   }
   killed += fKilled;
   total += fTotal;

@@ -254,7 +254,8 @@ export function decide(state: WorldState, event: CoreEvent, topology: RuntimeTop
   // Held-back isolations are re-checked as soon as the floor may allow them: after every decision that changes
   // serving capacity (and on resume), not at the next reconcile. Most severe first, so a freed slot goes to
   // the most dangerous cluster.
-  const resumed = event.type === 'OPERATOR' && event.command === 'resume' && state.global.automationPaused && !d.global.automationPaused;
+  // Only an operator's resume un-pauses automation, so the transition itself says it happened.
+  const resumed = state.global.automationPaused && !d.global.automationPaused;
   if (event.type !== 'RECONCILE' && (resumed || servingChanged(d))) {
     for (const id of triggerOrder(d)) evaluateTrigger(d, id);
   }
