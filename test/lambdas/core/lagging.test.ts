@@ -44,6 +44,18 @@ describe('lagging: a drain, not an isolation', () => {
     expect(state.clusters.a).toMatchObject({ servingPercent: 0, drained: true });
   });
 
+  test('when a lone lag has outlasted the settle time, an alarm of another cluster drains it (lag is judged against every cluster)', () => {
+    // GIVEN a lags alone, still settling
+    const topo = topology(3);
+    const settling = run(topo, [[lag('e1', 'a', 'ALARM', T0), T0 + 1000]]).state;
+    // WHEN, after the settle time, an alarm of b arrives that changes nothing about b
+    const d = decide(settling, alarm('s1', 'b', 'OK', T0 + LAG_SETTLE_MS + 1000, 'b-surge', 'surge'), topo, T0 + LAG_SETTLE_MS + 1000);
+    // THEN a is drained now, not at the next reconcile
+    expect(d.outcome).toBe('ISOLATION_STARTED');
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'NOTIFY']);
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.ISOLATING, servingPercent: 0, drained: true });
+  });
+
   test('when a drained cluster catches up and stays healthy for the quiet period, it comes back through the ramp by itself', () => {
     // GIVEN a drained as above
     const topo = topology(3);

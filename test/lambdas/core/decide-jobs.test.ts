@@ -1,0 +1,298 @@
+/**
+ * Jobs in the decision core: what a job's result does, how a restore under fire is abandoned, how a job is
+ * re-planned, and how `finalize` orders the plan and records each job with the exact effects of the plan.
+ * Also the structural equality the core uses to tell a changed state item from an unchanged one.
+ */
+import { decide, deepEqual } from '../../../lambdas/core/decide';
+import { ClusterStatus, OperatorPin, type CoreEvent, type Decision, type IsolationRecord, type NotifyEffect } from '../../../lambdas/core/types';
+import { alarm, compromise, external, isolatedWorld, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+
+describe('structural equality of state items', () => {
+  // Rule: a state item whose content is unchanged keeps its version (no write); undefined-valued keys are
+  // absent in DynamoDB, so they count as absent here too.
+  test.each<{ what: string; a: unknown; b: unknown; equal: boolean }>([
+    { what: 'the same number', a: 1, b: 1, equal: true },
+    { what: 'two different numbers', a: 1, b: 2, equal: false },
+    { what: 'the same string', a: 'x', b: 'x', equal: true },
+    { what: 'a number and an empty object', a: 1, b: {}, equal: false },
+    { what: 'an empty object and a number', a: {}, b: 1, equal: false },
+    { what: 'an empty object and null', a: {}, b: null, equal: false },
+    { what: 'null and an empty object', a: null, b: {}, equal: false },
+    { what: 'an empty array and an empty object', a: [], b: {}, equal: false },
+    { what: 'an empty object and an empty array', a: {}, b: [], equal: false },
+    { what: 'an array and an object with the same indexes', a: [1], b: { 0: 1 }, equal: false },
+    { what: 'two equal arrays', a: [1, 2], b: [1, 2], equal: true },
+    { what: 'arrays in another order', a: [1, 2], b: [2, 1], equal: false },
+    { what: 'a shorter array', a: [1], b: [1, 2], equal: false },
+    { what: 'equal nested objects', a: { a: { b: [1, { c: 'x' }] } }, b: { a: { b: [1, { c: 'x' }] } }, equal: true },
+    { what: 'nested objects differing deep down', a: { a: { b: [1, { c: 'x' }] } }, b: { a: { b: [1, { c: 'y' }] } }, equal: false },
+    { what: 'an object with an extra key', a: { a: 1 }, b: { a: 1, b: 2 }, equal: false },
+    { what: 'an object missing a key', a: { a: 1, b: 2 }, b: { a: 1 }, equal: false },
+    { what: 'objects with the same values under other keys', a: { a: 1 }, b: { b: 1 }, equal: false },
+    { what: 'objects that differ in their second key only', a: { a: 1, b: 2 }, b: { a: 1, b: 3 }, equal: false },
+    { what: 'an undefined-valued key and no key', a: { a: 1, b: undefined }, b: { a: 1 }, equal: true },
+    { what: 'no key and an undefined-valued key', a: { a: 1 }, b: { a: 1, b: undefined }, equal: true },
+    { what: 'an undefined-valued key and a defined one', a: { a: 1, b: undefined }, b: { a: 1, b: 2 }, equal: false },
+    { what: 'a defined key and an undefined-valued one', a: { a: 1, b: 2 }, b: { a: 1, b: undefined }, equal: false },
+  ])('when comparing $what, it answers $equal', ({ a, b, equal }) => {
+    // GIVEN / WHEN / THEN
+    expect(deepEqual(a, b)).toBe(equal);
+  });
+});
+
+type Steps = readonly (readonly [CoreEvent, number])[];
+
+const notify = (d: Decision) => d.plan.find((e): e is NotifyEffect => e.type === 'NOTIFY');
+
+describe('a trigger during a restore job: no undo under fire', () => {
+  const topo = topology(3);
+  const START = T0 + 40 * MIN;
+  /** a isolated by its ddos alarm, quiet period over, undo job r1 started at START (its cuts not yet undone). */
+  const restoring = (t = topo) => run(t, [[alarm('ok1', 'a', 'OK', T0 + 2 * MIN), T0 + 2 * MIN], [reconcile('r1'), START]], isolatedWorld(t)).state;
+  const again = (at: number) => alarm('e2', 'a', 'ALARM', at);
+  const cutAgain = ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY'];
+
+  // Rule: a job that failed, or has not finished in 10 minutes (JOB_RETRY_AFTER_MS, timed from its last
+  // attempt), or faces a compromise is abandoned and the cluster cut again; a job running normally is waited for.
+  test.each<{ condition: string; steps: Steps; plan: string[]; why?: string; severity?: string }>([
+    {
+      condition: 'the undo failed and the trigger fires again',
+      steps: [[jobResult('u1', 'a', 'r1', 'FAILED', { error: 'AccessDenied' }), START + MIN], [again(START + 2 * MIN), START + 2 * MIN]],
+      plan: cutAgain,
+      why: 'its undo failed (AccessDenied)',
+      severity: 'WARNING',
+    },
+    {
+      condition: 'the undo has run for exactly 10 minutes when the trigger fires',
+      steps: [[again(START + 10 * MIN), START + 10 * MIN]],
+      plan: cutAgain,
+      why: 'it has not finished in 10 minutes',
+      severity: 'WARNING',
+    },
+    {
+      condition: 'the undo has run for just under 10 minutes when the trigger fires',
+      steps: [[again(START + 10 * MIN - 1), START + 10 * MIN - 1]],
+      plan: [],
+    },
+    {
+      condition: 'the re-planned undo has run for 7 minutes since its new attempt (12 since it started)',
+      steps: [
+        [jobResult('u1', 'a', 'r1', 'FAILED', { error: 'Throttling' }), START + MIN],
+        [reconcile('r2'), START + 5 * MIN],
+        [again(START + 12 * MIN), START + 12 * MIN],
+      ],
+      plan: [],
+    },
+    {
+      condition: 'the re-planned undo has run for 10 minutes since its new attempt',
+      steps: [
+        [jobResult('u1', 'a', 'r1', 'FAILED', { error: 'Throttling' }), START + MIN],
+        [reconcile('r2'), START + 5 * MIN],
+        [again(START + 15 * MIN), START + 15 * MIN],
+      ],
+      plan: cutAgain,
+      why: 'it has not finished in 10 minutes',
+      severity: 'WARNING',
+    },
+  ])('when $condition, it plans $plan', ({ steps, plan, why, severity }) => {
+    // GIVEN / WHEN
+    const { state, decisions } = run(topo, steps, restoring());
+    const d = decisions[decisions.length - 1];
+    // THEN
+    expect(types(d)).toEqual(plan);
+    if (why === undefined) {
+      expect(state.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, job: { id: 'r1', kind: 'RESTORE' } });
+      return;
+    }
+    expect(d.outcome).toBe('RAMP_ABORTED');
+    expect(d.reason).toBe(
+      `Abandoned the restore job r1 of cluster a (${why}) because alarm a-ddos (ddos) is in ALARM: back to isolation, re-cutting whatever the partial undo re-opened (DNS weight 0, internet cut, block-producer VPN path cut).`,
+    );
+    expect(notify(d)).toMatchObject({ severity, subject: 'seedshield RAMP_ABORTED: a' });
+    expect(state.clusters.a).toMatchObject({ status: ClusterStatus.ISOLATING, servingPercent: 0, job: { id: 'e2', kind: 'ISOLATE' } });
+  });
+
+  test('when a compromise hits a cluster whose undo is running, it does not wait: the BP path is cut first and on-call is paged CRITICAL', () => {
+    // GIVEN
+    const s = restoring();
+    // WHEN
+    const d = decide(s, compromise('g1', 'a', START + MIN), topo, START + MIN);
+    // THEN
+    expect(types(d)).toEqual(['CUT_BP_PATH', 'SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY']);
+    expect(d.reason).toBe(
+      'Abandoned the restore job r1 of cluster a (a compromise does not wait for it) because GuardDuty finding f1 reports a compromise: back to isolation, re-cutting whatever the partial undo re-opened (block-producer VPN path cut first, DNS weight 0, internet cut); automation never restores a compromised cluster, only an operator restore does.',
+    );
+    expect(notify(d)?.severity).toBe('CRITICAL');
+  });
+
+  test.each([
+    // Rule: the BP path goes first only for a compromise, and only when the policy cuts it at all.
+    { condition: 'the policy does not cut the BP path and a compromise hits', policy: { cutBlockProducerPath: false }, event: compromise('g1', 'a', START + MIN), plan: ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY'] },
+    { condition: 'the policy cuts only the BP path and an alarm fires', policy: { cutInternet: false }, event: again(START + 10 * MIN), plan: ['SET_DNS_WEIGHTS', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY'] },
+  ])('when $condition, the re-cut plans $plan', ({ policy, event, plan }) => {
+    // GIVEN
+    const t = topology(3, policy);
+    const s = restoring(t);
+    // WHEN
+    const d = decide(s, event, t, event.type === 'FINDING' ? event.at : event.stateTimestamp);
+    // THEN
+    expect(d.outcome).toBe('RAMP_ABORTED');
+    expect(types(d)).toEqual(plan);
+    expect(d.next.clusters.a.job?.effects.map((e) => e.type)).toEqual(plan.slice(0, -1));
+  });
+
+  test('when a cluster pinned in service has a failed undo and a non-compromise trigger fires, the pin holds: the job is kept and nothing is cut', () => {
+    // GIVEN: pinned FORCED_IN_SERVICE during its restore, then the undo failed
+    const s = run(topo, [
+      [operator('p1', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE }), START + MIN],
+      [jobResult('u1', 'a', 'r1', 'FAILED', { error: 'AccessDenied' }), START + 2 * MIN],
+    ], restoring()).state;
+    // WHEN
+    const d = decide(s, again(START + 3 * MIN), topo, START + 3 * MIN);
+    // THEN
+    expect(types(d)).toEqual([]);
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, job: { id: 'r1', kind: 'RESTORE', lastError: 'AccessDenied' } });
+  });
+});
+
+describe('a compromise on a cluster whose isolation job is in flight', () => {
+  test('when the job does not cut the BP path first, it is re-planned with the BP cut first and pages CRITICAL with the levers in that order', () => {
+    // GIVEN: a's alarm isolation job failed on DNS before any cut
+    const topo = topology(3);
+    const s = run(topo, [[alarm('e1', 'a', 'ALARM', T0), T0], [jobResult('f1', 'a', 'e1', 'FAILED', { error: 'Throttling' }), T0]]).state;
+    // WHEN
+    const d = decide(s, compromise('g1', 'a', T0 + MIN), topo, T0 + MIN);
+    // THEN
+    expect(d.reason).toBe(
+      'Re-planned the isolation of cluster a (job e1, failing: Throttling) with its block-producer path cut first because alarm a-ddos (ddos) is in ALARM and GuardDuty finding f1 reports a compromise: block-producer VPN path cut first, DNS weight 0, internet cut; automation never restores a compromised cluster, only an operator restore does.',
+    );
+    expect(notify(d)).toMatchObject({ severity: 'CRITICAL', subject: 'seedshield ISOLATION_STARTED: a' });
+  });
+
+  test.each([
+    // Rule: the re-plan exists to put the BP cut first; a job that already does so, or a cluster without a BP
+    // path to cut, keeps its job.
+    { condition: 'the job of an earlier compromise already cuts the BP path first', topo: topology(3), id: 'a', first: compromise('g1', 'a', T0) },
+    { condition: 'the cluster is external (no BP path to cut)', topo: topology(2, {}, [external('x')]), id: 'x', first: alarm('e1', 'x', 'ALARM', T0) },
+  ])('when $condition, a new compromise keeps the job and cuts nothing more', ({ topo, id, first }) => {
+    // GIVEN
+    const s = run(topo, [[first, T0]]).state;
+    const job = s.clusters[id].job;
+    // WHEN
+    const d = decide(s, compromise('g2', id, T0 + MIN, 'f2'), topo, T0 + MIN);
+    // THEN
+    expect(types(d)).toEqual([]);
+    expect(d.next.clusters[id].job).toEqual(job);
+  });
+});
+
+describe('what a job result does', () => {
+  const two = topology(2, { minHealthyClusters: 2, verifyReachability: true });
+  const SITE_DENY = { networkAclId: 'acl-priv', ruleNumber: 200, egress: true, cidrBlock: '198.51.100.0/24', ruleAction: 'deny' as const };
+
+  test('when the BP-only cut of a held-back compromise fails, the page is the failure alone (the held-back rest is not re-checked by a result)', () => {
+    // GIVEN
+    const s = run(two, [[compromise('g1', 'a', T0), T0]]).state;
+    // WHEN
+    const d = decide(s, jobResult('j1', 'a', 'g1', 'FAILED', { error: 'AccessDenied' }), two, T0 + 1000);
+    // THEN
+    expect(d.outcome).toBe('JOB_FAILED');
+    expect(d.reason).toBe('The ISOLATE job g1 of cluster a failed (AccessDenied); the job stays recorded and the next reconcile re-plans it.');
+  });
+
+  test('when the BP-only cut succeeds, the cluster keeps serving peers and Reachability Analyzer checks the node-to-site paths are blocked', () => {
+    // GIVEN
+    const s = run(two, [[compromise('g1', 'a', T0), T0]]).state;
+    // WHEN
+    const d = decide(s, jobResult('j1', 'a', 'g1', 'SUCCEEDED', { isolation: { addedNaclEntries: [SITE_DENY] } }), two, T0 + 1000);
+    // THEN
+    expect(d.outcome).toBe('NO_CHANGE');
+    // (the held-back rest is re-checked silently: it says why it still waits, but pages nobody)
+    expect(d.reason).toBe(
+      'The block-producer path of cluster a is cut; it still serves peers at 100 % until the guards allow the rest of its isolation ' +
+        '(also: Refused to isolate cluster a (GuardDuty finding f1 reports a compromise): isolating a would leave 1 cluster in DNS, below minHealthyClusters 2 [MIN_HEALTHY]).',
+    );
+    expect(d.plan).toEqual([{ type: 'VERIFY_REACHABILITY', id: 'j1:0', clusterId: 'a', expect: 'BLOCKED', paths: ['NODE_TO_SITES'] }]);
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.BP_PATH_CUT, servingPercent: 100, reachability: { expect: 'BLOCKED', status: 'PENDING' } });
+  });
+
+  test('when an isolation job succeeds, on-call is told INFO', () => {
+    // GIVEN
+    const topo = topology(3);
+    const s = run(topo, [[alarm('e1', 'a', 'ALARM', T0), T0]]).state;
+    // WHEN
+    const d = decide(s, jobResult('j1', 'a', 'e1'), topo, T0 + 1000);
+    // THEN
+    expect(notify(d)).toMatchObject({ severity: 'INFO', subject: 'seedshield ISOLATION_COMPLETED: a', message: 'Cluster a is isolated; its isolation record lists what was cut so a restore undoes exactly that.' });
+  });
+
+  test('when a job result arrives while another alarm of the cluster has long been without data, the result does not page it: the reconcile does', () => {
+    // GIVEN: a's unhealthy alarm has had no data since T0; its ddos alarm isolates it 20 minutes later
+    const topo = topology(3);
+    const s = run(topo, [[alarm('u1', 'a', 'INSUFFICIENT_DATA', T0, 'a-unhealthy', 'unhealthy'), T0], [alarm('e1', 'a', 'ALARM', T0 + 20 * MIN), T0 + 20 * MIN]]).state;
+    // WHEN
+    const d = decide(s, jobResult('j1', 'a', 'e1'), topo, T0 + 21 * MIN);
+    // THEN
+    expect(d.outcome).toBe('ISOLATION_COMPLETED');
+    expect(types(d)).toEqual(['NOTIFY']);
+    expect(d.next.clusters.a.signals['a-unhealthy'].unknownPagedAt).toBeUndefined();
+  });
+});
+
+describe('what a finished restore says', () => {
+  const topo = topology(3);
+  const INGRESS = { groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 9876, toPort: 9876, cidrIpv4: '0.0.0.0/0' };
+  const DENY = { networkAclId: 'acl-pub', ruleNumber: 900, egress: false, cidrBlock: '0.0.0.0/0', ruleAction: 'deny' as const };
+  const PROPAGATION = { routeTableId: 'rtb-1', gatewayId: 'vgw-1' };
+
+  /** An operator isolation of a whose job recorded `record`, then an operator restore (undo job o2 running). */
+  const restoringWith = (record: IsolationRecord) =>
+    run(topo, [
+      [operator('o1', 'isolate', { clusterId: 'a' }), T0],
+      [jobResult('j1', 'a', 'o1', 'SUCCEEDED', { isolation: record }), T0],
+      [operator('o2', 'restore', { clusterId: 'a' }), T0 + 20 * MIN],
+    ]).state;
+
+  // Rule: "undid its cuts" only when the record held a cut of any kind (ingress rule, ACL entry, route propagation).
+  test.each([
+    { what: 'an ingress rule and a route propagation', record: { revokedIngress: [INGRESS], disabledPropagation: [PROPAGATION] }, wording: 'undid its cuts' },
+    { what: 'an ingress rule and an ACL entry', record: { revokedIngress: [INGRESS], addedNaclEntries: [DENY] }, wording: 'undid its cuts' },
+    { what: 'a route propagation alone', record: { disabledPropagation: [PROPAGATION] }, wording: 'undid its cuts' },
+    { what: 'nothing', record: {}, wording: 'finished (nothing was cut)' },
+  ])('when the record held $what, the restore job $wording', ({ record, wording }) => {
+    // GIVEN
+    const s = restoringWith(record);
+    // WHEN
+    const d = decide(s, jobResult('r1', 'a', 'o2'), topo, T0 + 21 * MIN);
+    // THEN
+    expect(d.reason).toBe(`The restore job o2 of cluster a ${wording}; its DNS share is now 10 % and the ramp continues.`);
+  });
+
+  test('when a failing isolation that recorded nothing is abandoned and its restore finishes, it says nothing was cut', () => {
+    // GIVEN: the isolation job failed without a record; restore --force abandoned it
+    const s = run(topo, [
+      [alarm('e1', 'a', 'ALARM', T0), T0],
+      [jobResult('f1', 'a', 'e1', 'FAILED', { error: 'AccessDenied' }), T0],
+      [operator('o2', 'restore', { clusterId: 'a', force: true }), T0 + 20 * MIN],
+    ]).state;
+    expect(s.clusters.a.isolation).toBeUndefined();
+    // WHEN
+    const d = decide(s, jobResult('r1', 'a', 'o2'), topo, T0 + 21 * MIN);
+    // THEN
+    expect(d.reason).toBe('The restore job o2 of cluster a finished (nothing was cut); its DNS share is now 10 % and the ramp continues.');
+  });
+
+  test('when the cuts are undone but the nodes still lag, the DNS share stays 0 % and the reason says why', () => {
+    // GIVEN: a restoring by its quiet period (undo job r1), its lag alarm fired meanwhile (its cut makes it lag)
+    const s = run(topo, [
+      [alarm('ok1', 'a', 'OK', T0 + 2 * MIN), T0 + 2 * MIN],
+      [reconcile('r1'), T0 + 40 * MIN],
+      [alarm('l1', 'a', 'ALARM', T0 + 40 * MIN, 'a-lag', 'lagging'), T0 + 40 * MIN],
+    ], isolatedWorld(topo)).state;
+    // WHEN
+    const d = decide(s, jobResult('u1', 'a', 'r1'), topo, T0 + 41 * MIN);
+    // THEN
+    expect(d.reason).toBe('The restore job r1 of cluster a undid its cuts; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).');
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0 });
+  });
+});
