@@ -377,6 +377,11 @@ function canCutBpPath(d: Draft, tc: TopologyCluster): boolean {
   return tc.kind === 'aws' && d.topology.policy.cutBlockProducerPath;
 }
 
+/** The pin fields to clear when `pinOverrideClause` says a compromise overrides the pin (nothing otherwise). */
+function pinRemoval(overrides: string): Partial<ClusterState> {
+  return overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {};
+}
+
 /** `; this overrides the FORCED_IN_SERVICE pin ...` when a compromise overrides an in-service pin. */
 function pinOverrideClause(d: Draft, c: ClusterState): string {
   return c.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(c, d.now) && isCompromised(c)
@@ -534,8 +539,9 @@ function applyFinding(d: Draft, event: FindingEvent): Decision | undefined {
     clusterId: id,
     outcome: 'SIGNAL_RECORDED',
     reason: `${what} on cluster ${id} (count ${event.count}) is ${why}; ${consequence}${tell ? '' : newActivity ? ' (told less than a day ago)' : ' (re-published, no new activity)'}.`,
-    ...(tell ? { severity: verdict.warning ? ('WARNING' as const) : ('INFO' as const) } : {}),
+    ...(tell ? { severity: 'INFO' as const } : {}),
   });
+  // An unknown type's warning (extend the policy) makes the page a WARNING.
   if (verdict.warning && tell) d.notes.push({ clusterId: id, outcome: 'SIGNAL_RECORDED', reason: verdict.warning, severity: 'WARNING' });
   // An attack on us is no trigger by itself; it only ever releases a DDoS reading that waits for corroboration.
   if (attack && releaseCorroboratedDdos(d, id)) evaluateTrigger(d, id);
@@ -579,7 +585,8 @@ function gateDdos(d: Draft, id: string, key: string, incoming: SignalState): Sig
 /** Releases held DDoS readings of a cluster that are now corroborated; returns whether one was released. */
 function releaseCorroboratedDdos(d: Draft, id: string): boolean {
   const c = d.clusters[id];
-  const held = Object.entries(c.signals).filter(([, s]) => s.awaitingImpact === true && s.state === 'ALARM');
+  // Only gateDdos holds a reading, and only one in ALARM; any later update of the alarm replaces it.
+  const held = Object.entries(c.signals).filter(([, s]) => s.awaitingImpact === true);
   let released = false;
   for (const [key, s] of held) {
     const by = ddosCorroboration(d, id, s.timestamp);
@@ -671,7 +678,7 @@ function tryIsolate(d: Draft, id: string, mode: IsolationMode): Refusal | undefi
     // A manual isolation has no trigger to clear: it stays until an operator restores it.
     clearSince: undefined,
     quietPending: undefined,
-    ...(overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {}),
+    ...pinRemoval(overrides),
     drained: drain ? true : undefined,
   });
   d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts, bpFirst: cuts[0] === 'CUT_BP_PATH' && compromised });
@@ -708,9 +715,10 @@ function cutBpPathOnly(d: Draft, id: string, refusal: Refusal): void {
     rampStage: undefined,
     rampStageSince: undefined,
     lastRefusal: { reason, at: d.now, triggerAt: c.lastTriggerAt },
-    ...(overrides !== '' ? { pin: undefined, pinUntil: undefined, pinBy: undefined } : {}),
+    ...pinRemoval(overrides),
   });
-  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts: ['CUT_BP_PATH'], bpOnly: true, bpFirst: true });
+  // Its one cut is the BP-path cut that `bpFirst` puts first in the plan; nothing else is cut yet.
+  d.newJobs.set(id, { kind: 'ISOLATE', undo: false, cuts: [], bpOnly: true, bpFirst: true });
   d.notes.push({ clusterId: id, outcome: 'BP_PATH_CUT', reason, severity: 'CRITICAL' });
 }
 
@@ -726,7 +734,8 @@ function startRestore(d: Draft, id: string): void {
   // A drained cluster has nothing cut: its weight comes back at once, its lag being clear already.
   const undo = tc.kind === 'aws' && c.drained !== true;
   const ramp = d.topology.policy.restoreRampPercent;
-  const serving = c.status === ClusterStatus.BP_PATH_CUT ? c.servingPercent : 0;
+  // 0 % for an ISOLATED cluster (see checkInvariants); a BP_PATH_CUT one keeps its share.
+  const serving = c.servingPercent;
   const stage = Math.max(0, ramp.findIndex((p) => p >= serving));
   setCluster(d, id, {
     drained: undefined,
@@ -764,9 +773,11 @@ function advanceTimers(d: Draft, id: string, reconcile: boolean): void {
     }
     return;
   }
-  if (d.newJobs.has(id)) return;
+  // Defensive: timers run before any trigger of the decision is evaluated, so no job of this cluster started yet.
+  if (hasJob(d, id)) return;
   // An in-service pin means serving: the ramp completes on schedule although a (non-compromise) trigger recurs.
-  const pinned = c.pin === OperatorPin.FORCED_IN_SERVICE && pinHolds(c, d.now) && !isCompromised(c);
+  // (expirePin above dropped a pin whose time is up: any pin left holds.)
+  const pinned = c.pin === OperatorPin.FORCED_IN_SERVICE && !isCompromised(c);
   const rampHeld = (hasActiveTrigger(c) || hasUnknownSignal(c)) && !pinned;
   if (c.status === ClusterStatus.RESTORING && c.servingPercent === 0) {
     // Catching up: the cuts are undone, and the first weight waits until the nodes are back at the chain's head.
@@ -866,7 +877,8 @@ function evaluateTrigger(d: Draft, id: string): void {
   }
   if (c.status === ClusterStatus.IN_SERVICE || c.status === ClusterStatus.BP_PATH_CUT) tryIsolate(d, id, 'automatic');
   else if (c.status === ClusterStatus.RESTORING) tryIsolate(d, id, 'rampAbort');
-  else if (c.status === ClusterStatus.ISOLATED && c.drained === true && !isLaggingOnly(c)) escalateDrain(d, id);
+  // Only ISOLATED is left (an ISOLATING cluster has a job): a drained one that is now attacked gets its cuts.
+  else if (c.drained === true && !isLaggingOnly(c)) escalateDrain(d, id);
 }
 
 /**
