@@ -97,6 +97,17 @@ describe('the quiet period, as the timeline tells it', () => {
       clearSince: undefined,
     },
     {
+      condition: 'another alarm reports OK while the quiet period owed waits for missing data (already said)',
+      start: () => isolatedWorld(topo),
+      steps: [
+        [unhealthy('e2', 'a', 'INSUFFICIENT_DATA', at(5)), at(5)],
+        [alarm('e3', 'a', 'OK', at(10)), at(10)],
+        [alarm('e4', 'a', 'OK', at(12), 'a-surge', 'surge'), at(12)],
+      ],
+      reason: 'Recorded alarm a-surge = OK for cluster a; no status change.',
+      clearSince: undefined,
+    },
+    {
       condition: 'the missing data of an isolated cluster whose trigger cleared comes back OK',
       start: () => isolatedWorld(topo),
       steps: [
@@ -266,6 +277,31 @@ describe('an operator acknowledgement and later updates of the same signal', () 
     // THEN
     expect(state.clusters.a.status).toBe(status);
     expect(state.clusters.a.signals[key].acknowledgedAt).toBe(acknowledged ? at(5) : undefined);
+  });
+});
+
+describe('an acknowledged lag alarm that loses its data', () => {
+  test('when the lag alarm acknowledged by an operator restore goes INSUFFICIENT_DATA, the acknowledgement ends and the first weight waits for the nodes to catch up', () => {
+    // GIVEN a isolated for ddos; its nodes, cut off, lag; an operator restores it at +5 min (acknowledging both alarms)
+    const topo = topology(3);
+    const s = run(
+      topo,
+      [
+        [alarm('e2', 'a', 'ALARM', at(1), 'a-lag', 'lagging'), at(1)],
+        [operator('o1', 'restore', { clusterId: 'a' }), at(5)],
+      ],
+      isolatedWorld(topo),
+    ).state;
+    expect(s.clusters.a.signals['a-lag'].acknowledgedAt).toBe(at(5));
+    // WHEN the lag alarm goes without data (it no longer says the nodes lag, nor that they caught up), then the undo succeeds
+    const { state, decisions } = run(topo, [
+      [alarm('e3', 'a', 'INSUFFICIENT_DATA', at(6), 'a-lag', 'lagging'), at(6)],
+      [jobResult('j2', 'a', 'o1'), at(7)],
+    ], s);
+    // THEN
+    expect(state.clusters.a.signals['a-lag']).not.toHaveProperty('acknowledgedAt');
+    expect(state.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0 });
+    expect(decisions[1].reason).toBe('The restore job o1 of cluster a undid its cuts; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).');
   });
 });
 
