@@ -482,8 +482,8 @@ function compromiseRecurs(prev: SignalState, incoming: SignalState): boolean {
 
 /** Notify-only findings are told to on-call once, then again at most once a day while they show new activity. */
 const RENOTIFY_FINDING_MS = 24 * 60 * MINUTE_MS;
-/** Notify-only findings not updated for this long are forgotten (keeps the state item small). */
-const FORGET_FINDING_MS = 30 * 24 * 60 * MINUTE_MS;
+/** Notify-only findings not updated for this many days are forgotten (keeps the state item small). */
+const FORGET_FINDING_DAYS = 30;
 
 /**
  * A GuardDuty finding: classified by the finding policy. A compromise becomes a sticky signal; an attack on us
@@ -521,7 +521,7 @@ function applyFinding(d: Draft, event: FindingEvent): Decision | undefined {
   }
   const newActivity = prev === undefined || event.count > prev.count || event.lastSeen > prev.lastSeen;
   const tell = prev === undefined || (newActivity && d.now - prev.notifiedAt >= RENOTIFY_FINDING_MS);
-  const kept = Object.fromEntries(Object.entries(c.notifiedFindings ?? {}).filter(([, f]) => d.now - f.at < FORGET_FINDING_MS));
+  const kept = Object.fromEntries(Object.entries(c.notifiedFindings ?? {}).filter(([, f]) => d.now - f.at < FORGET_FINDING_DAYS * 24 * 60 * MINUTE_MS));
   const record: NotifiedFinding = {
     class: verdict.class,
     count: event.count,

@@ -576,6 +576,34 @@ describe('a drained cluster that is then attacked (escalation of a drain)', () =
     expect(d.next.clusters.a.job?.effects.map((e) => e.type)).toEqual(plan.slice(0, -1));
   });
 
+  // Only a compromise puts the BP-path cut first, and only a cut the policy makes is planned at all.
+  test.each([
+    {
+      condition: 'the policy cuts no BP path and a compromise hits',
+      policy: { cutBlockProducerPath: false },
+      event: compromise('x1', 'a', T0 + 3 * MIN) as CoreEvent,
+      plan: ['SET_DNS_WEIGHTS', 'CUT_INTERNET', 'SUSPEND_SCALING', 'PRESERVE_EVIDENCE', 'NOTIFY'],
+    },
+    {
+      condition: 'the policy cuts no internet and a DDoS alarm fires',
+      policy: { cutInternet: false },
+      event: alarm('x1', 'a', 'ALARM', T0 + 3 * MIN) as CoreEvent,
+      plan: ['SET_DNS_WEIGHTS', 'CUT_BP_PATH', 'SUSPEND_SCALING', 'NOTIFY'],
+    },
+  ])('when $condition on a drained cluster, it plans $plan', ({ policy, event, plan }) => {
+    // GIVEN
+    const t = topology(3, policy);
+    const s = run(t, [
+      [lag('e1', T0), T0],
+      [lag('e2', T0 + 2 * MIN, 'head-block-sustained'), T0 + 2 * MIN],
+      [jobResult('j1', 'a', 'e2'), T0 + 2 * MIN],
+    ]).state;
+    // WHEN
+    const d = decide(s, event, t, T0 + 3 * MIN);
+    // THEN
+    expect(types(d)).toEqual(plan);
+  });
+
   test('when automation is paused, an attack on a drained cluster cuts nothing until resume', () => {
     // GIVEN
     const s = decide(drained(), operator('p1', 'pause'), topo, T0 + 3 * MIN).next;
