@@ -4,7 +4,10 @@
  * Also the structural equality the core uses to tell a changed state item from an unchanged one.
  */
 import { decide, deepEqual } from '../../../lambdas/core/decide';
+import { initialWorldState } from '../../../lambdas/core/initial-state';
+import { stateVersions } from '../../../lambdas/core/policy';
 import { ClusterStatus, OperatorPin, type CoreEvent, type Decision, type IsolationRecord, type NotifyEffect } from '../../../lambdas/core/types';
+import type { RuntimeTopology } from '../../../lib/config/topology';
 import { alarm, compromise, external, isolatedWorld, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 describe('structural equality of state items', () => {
@@ -294,5 +297,95 @@ describe('what a finished restore says', () => {
     // THEN
     expect(d.reason).toBe('The restore job r1 of cluster a undid its cuts; its DNS share stays 0 % until its nodes catch up with the chain (lag alarm not OK).');
     expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0 });
+  });
+});
+
+describe('a re-planned job keeps the ids of its effects', () => {
+  // Rule: the reconcile re-plans a failed job with the very effects (same ids, so the actuators' client tokens
+  // make a repeat a no-op), in the plan order of a new job: a compromise's BP cut first, undo before weights,
+  // the weight change (reused while it still carries the current weights), then the cuts and the rest.
+  const topo = topology(3);
+  const two = topology(2, { minHealthyClusters: 2 });
+  const withExternal = topology(2, {}, [external('x')]);
+  const ids = (d: Decision) => d.plan.map((e) => `${e.type} ${e.id}`);
+
+  test.each<{ condition: string; topo: RuntimeTopology; steps: Steps; plan: string[] }>([
+    {
+      condition: 'a compromise\'s isolation failed',
+      topo,
+      steps: [[compromise('g1', 'a', T0), T0], [jobResult('f1', 'a', 'g1', 'FAILED', { error: 'Throttling' }), T0]],
+      plan: ['CUT_BP_PATH g1:0', 'SET_DNS_WEIGHTS g1:1', 'CUT_INTERNET g1:2', 'SUSPEND_SCALING g1:3', 'PRESERVE_EVIDENCE g1:4', 'NOTIFY r9:5'],
+    },
+    {
+      condition: 'the BP-only cut of a held-back compromise failed',
+      topo: two,
+      steps: [[compromise('g1', 'a', T0), T0], [jobResult('f1', 'a', 'g1', 'FAILED', { error: 'Throttling' }), T0]],
+      plan: ['CUT_BP_PATH g1:0', 'SUSPEND_SCALING g1:1', 'PRESERVE_EVIDENCE g1:2', 'NOTIFY r9:3'],
+    },
+    {
+      condition: 'the undo of a restore failed',
+      topo,
+      steps: [
+        [alarm('a1', 'a', 'ALARM', T0), T0],
+        [jobResult('j1', 'a', 'a1'), T0],
+        [operator('o1', 'restore', { clusterId: 'a' }), T0 + MIN],
+        [jobResult('f1', 'a', 'o1', 'FAILED', { error: 'AccessDenied' }), T0 + MIN],
+      ],
+      plan: ['UNDO_ISOLATION o1:0', 'NOTIFY r9:1'],
+    },
+    {
+      condition: 'the DNS change of an external cluster\'s isolation failed',
+      topo: withExternal,
+      steps: [[alarm('x1', 'x', 'ALARM', T0), T0], [jobResult('f1', 'x', 'x1', 'FAILED', { error: 'Throttling' }), T0]],
+      plan: ['SET_DNS_WEIGHTS x1:0', 'NOTIFY r9:1'],
+    },
+  ])('when $condition, the reconcile plans $plan', ({ topo: t, steps, plan }) => {
+    // GIVEN
+    const s = run(t, steps).state;
+    const failed = Object.values(s.clusters).find((c) => c.job?.lastError !== undefined)!;
+    // WHEN
+    const d = decide(s, reconcile('r9'), t, T0 + 2 * MIN);
+    // THEN
+    expect(d.outcome).toBe('JOB_RETRIED');
+    expect(ids(d)).toEqual(plan);
+    const job = d.next.clusters[failed.clusterId].job!;
+    expect(job).toMatchObject({ id: failed.job!.id, attempts: 2, lastAttemptAt: T0 + 2 * MIN });
+    expect(job.lastError).toBeUndefined();
+    expect(job.effects).toEqual(failed.job!.effects);
+  });
+});
+
+describe('what finalize plans and records', () => {
+  test('when a state would put every DNS weight at 0, a decision that sets weights throws DecisionInvariantError with the cause; one that sets none goes on', () => {
+    // GIVEN: a isolated while b served; the topology then lost b, so every weight of the state read is 0
+    const s = isolatedWorld(topology(2));
+    const alone = topology(1);
+    const repair: CoreEvent = { ...reconcile('r1'), observed: { stateVersions: stateVersions(s), servedWeights: { a: 100 } } };
+    // WHEN / THEN
+    expect(() => decide(s, repair, alone, T0 + MIN)).toThrow(
+      expect.objectContaining({ name: 'DecisionInvariantError', message: expect.stringMatching(/^the decision would produce a forbidden DNS state: /), cause: expect.objectContaining({ name: 'WeightInvariantError' }) }),
+    );
+    expect(decide(s, alarm('e2', 'a', 'OK', T0 + MIN), alone, T0 + MIN).outcome).toBe('SIGNAL_RECORDED');
+  });
+
+  test('when an external cluster is compromised, its isolation is the DNS change alone (no scaling group to suspend, no instance to preserve)', () => {
+    // GIVEN
+    const topo = topology(2, {}, [external('x')]);
+    // WHEN
+    const d = decide(initialWorldState(topo), compromise('g1', 'x', T0), topo, T0);
+    // THEN
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'NOTIFY']);
+    expect(d.next.clusters.x.job?.effects).toEqual([d.plan[0]]);
+  });
+
+  test('when an external cluster is restored, its restore job is the weight change of the plan', () => {
+    // GIVEN
+    const topo = topology(2, {}, [external('x')]);
+    const s = run(topo, [[alarm('x1', 'x', 'ALARM', T0), T0], [jobResult('j1', 'x', 'x1'), T0]]).state;
+    // WHEN
+    const d = decide(s, operator('o1', 'restore', { clusterId: 'x' }), topo, T0 + MIN);
+    // THEN
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'NOTIFY']);
+    expect(d.next.clusters.x.job).toEqual({ id: 'o1', kind: 'RESTORE', effects: [d.plan[0]], startedAt: T0 + MIN });
   });
 });

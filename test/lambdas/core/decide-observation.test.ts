@@ -102,6 +102,19 @@ describe('cuts AWS shows open again', () => {
     expect(types(d)[0]).toBe('CUT_BP_PATH');
     expect(d.next.clusters.a.job).toMatchObject({ id: 'g1', kind: 'ISOLATE', effects: [{ type: 'CUT_BP_PATH' }, { type: 'SET_DNS_WEIGHTS' }, { type: 'SUSPEND_SCALING' }, { type: 'PRESERVE_EVIDENCE' }] });
   });
+
+  test('when a re-cut job that cuts nothing has not reported for 10 minutes, the reconcile re-plans it with nothing to carry out', () => {
+    // GIVEN: as above, the policy no longer cuts the internet and the re-cut job has no effect
+    const before = run(topo, isolatedSteps()).state;
+    const noInternet: RuntimeTopology = topology(3, { cutInternet: false });
+    const recut = decide(before, reconcileSeeing('r1', before, { cuts: [{ ...open('a', ['acl-pub-2', 'acl-priv']), blockProducerPathCut: true }] }), noInternet, T0 + 5 * MIN);
+    // WHEN
+    const d = decide(recut.next, reconcile('r2'), noInternet, T0 + 15 * MIN);
+    // THEN
+    expect(d.outcome).toBe('JOB_RETRIED');
+    expect(types(d)).toEqual(['NOTIFY']);
+    expect(d.next.clusters.a.job).toMatchObject({ id: 'r1', effects: [], attempts: 2 });
+  });
 });
 
 describe('a deploy that replaced an ACL during an isolation: what is cut again', () => {
