@@ -66,7 +66,17 @@ for (const [name, { report: r, secs, at, range }] of newestLast) {
   }
   chunkRows.push(`| ${name} | ${range ?? plannedChunks.get(name) ?? '-'} | ${n} | ${secs === undefined ? '-' : `${Math.round(secs / 60)} min`} | ${at ?? '-'} |`);
 }
-for (const { file, m, source } of byKey.values()) report.files[file].mutants.push({ ...m, source });
+// A mutant of a line that is no longer in the file as it is now (the code changed after its chunk ran) is
+// dropped: it no longer exists, and the chunk that re-ran the changed code counted its successors.
+const linesNow = new Map();
+const existsNow = (file, text) => {
+  if (!linesNow.has(file)) linesNow.set(file, fs.existsSync(file) ? new Set(fs.readFileSync(file, 'utf8').split('\n')) : undefined);
+  const now = linesNow.get(file);
+  return now === undefined || now.has(text);
+};
+for (const { file, m, source } of byKey.values()) {
+  if (existsNow(file, source.split('\n')[m.location.start.line - 1] ?? '')) report.files[file].mutants.push({ ...m, source });
+}
 /** `run/planned` chunks of a file: a file whose chunks have not all run has a partial score. */
 function chunksRunOf(file) {
   const planned = [...plannedChunks.entries()].filter(([, range]) => range.split(':')[0] === file).map(([name]) => name);
