@@ -308,3 +308,23 @@ describe('a cluster restored from a BP-path cut catches up at its own stage', ()
     expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });
   });
 });
+
+describe('a compromise stops a pinned ramp before it advances', () => {
+  test('when a compromise hits a ramping cluster pinned in service as its ramp step falls due, the ramp does not advance first', () => {
+    // GIVEN a forced out and restored by an operator, ramping at 10 %, pinned in service; the floor (2 of 2) refuses its isolation
+    const two = topology(2, { minHealthyClusters: 2 });
+    const s = run(two, [
+      [operator('o1', 'isolate', { clusterId: 'a', force: true }), T0],
+      [jobResult('j1', 'a', 'o1'), T0],
+      [operator('o2', 'restore', { clusterId: 'a' }), T0 + MIN],
+      [jobResult('j2', 'a', 'o2'), T0 + 2 * MIN],
+      [operator('o3', 'pin', { clusterId: 'a', pin: OperatorPin.FORCED_IN_SERVICE, pinUntil: T0 + HOUR }), T0 + 3 * MIN],
+    ]).state;
+    expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 10 });
+    // WHEN the compromise arrives after the 5-minute step fell due
+    const d = decide(s, compromise('g1', 'a', T0 + 8 * MIN), two, T0 + 8 * MIN);
+    // THEN a pin does not hold a compromise's ramp: the BP path is cut at the share it had
+    expect(d.outcome).toBe('BP_PATH_CUT');
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.BP_PATH_CUT, servingPercent: 10 });
+  });
+});
