@@ -389,3 +389,43 @@ describe('what finalize plans and records', () => {
     expect(d.next.clusters.x.job).toEqual({ id: 'o1', kind: 'RESTORE', effects: [d.plan[0]], startedAt: T0 + MIN });
   });
 });
+
+describe('the weight change of re-planned jobs', () => {
+  // Rule: a re-planned job reuses its own weight change (same id) only when nothing else in the decision owns
+  // the weights: no new job, no serving change, and one weight change that still carries the current weights.
+  const topo = topology(3);
+  const CUT = { addedNaclEntries: [{ networkAclId: 'acl-pub', ruleNumber: 900, egress: false, cidrBlock: '0.0.0.0/0', ruleAction: 'deny' as const }] };
+
+  test('when two failed isolations are re-planned together, they share one new weight change with the current weights', () => {
+    // GIVEN: b's and a's isolation jobs both failed (b's weight change predates a's isolation; a's is current)
+    const s = run(topo, [
+      [alarm('b1', 'b', 'ALARM', T0), T0],
+      [jobResult('f1', 'b', 'b1', 'FAILED', { error: 'Throttling' }), T0],
+      [alarm('a1', 'a', 'ALARM', T0 + MIN), T0 + MIN],
+      [jobResult('f2', 'a', 'a1', 'FAILED', { error: 'Throttling' }), T0 + MIN],
+    ]).state;
+    // WHEN
+    const d = decide(s, reconcile('r9'), topo, T0 + 2 * MIN);
+    // THEN
+    expect(d.plan[0]).toEqual({ type: 'SET_DNS_WEIGHTS', id: 'r9:0', weights: { a: 0, b: 0, c: 255 } });
+    expect(d.next.clusters.a.job?.effects[0]).toBe(d.plan[0]);
+    expect(d.next.clusters.b.job?.effects[0]).toBe(d.plan[0]);
+  });
+
+  test('when a failed isolation is re-planned in a decision that starts another job, the weight change is this decision\'s own', () => {
+    // GIVEN: b isolated with its internet cut recorded; a's isolation job failed afterwards
+    const s = run(topo, [
+      [alarm('b1', 'b', 'ALARM', T0), T0],
+      [jobResult('j1', 'b', 'b1', 'SUCCEEDED', { isolation: CUT }), T0],
+      [alarm('a1', 'a', 'ALARM', T0 + MIN), T0 + MIN],
+      [jobResult('f1', 'a', 'a1', 'FAILED', { error: 'Throttling' }), T0 + MIN],
+    ]).state;
+    const observed = { stateVersions: stateVersions(s), cuts: [{ clusterId: 'b', internetCut: false, blockProducerPathCut: true, networkAclIds: ['acl-pub-2'] }] };
+    // WHEN the reconcile re-plans a's job and re-cuts b (a deploy replaced its ACL)
+    const d = decide(s, { ...reconcile('r9'), observed }, topo, T0 + 2 * MIN);
+    // THEN
+    expect(d.plan[0]).toEqual({ type: 'SET_DNS_WEIGHTS', id: 'r9:0', weights: { a: 0, b: 0, c: 255 } });
+    expect(d.next.clusters.a.job?.effects[0]).toBe(d.plan[0]);
+    expect(d.next.clusters.b.job?.effects.map((e) => e.type)).toEqual(['CUT_INTERNET', 'SUSPEND_SCALING']);
+  });
+});
