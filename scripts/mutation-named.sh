@@ -13,7 +13,7 @@ git ls-files -z lambdas lib test scripts jest.config.js jest.mutation.config.js 
 cp test/lambdas/core/*.ts "$scratch/test/lambdas/core/"
 ln -s "$repo/node_modules" "$scratch/node_modules"
 mkdir -p reports/mutation
-export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-5}" SEEDSHIELD_MUTATION_RUN=1
+export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-5}"
 node - "$scratch" "$repo/reports/mutation/named.json" "$repo/scripts/mutation-named.json" <<'JS'
 const fs = require('fs');
 const path = require('path');

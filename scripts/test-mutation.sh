@@ -17,8 +17,6 @@ cd "$(dirname "$0")/.."
 # Every mutant runs the property tests too; a few random histories per mutant (the same ones for every mutant:
 # test/lambdas/core/mutation.setup.ts fixes the seed) keep the cost per mutant down.
 export SEEDSHIELD_PROPERTY_RUNS="${SEEDSHIELD_PROPERTY_RUNS:-5}"
-# Tells the tests they run against instrumented code (the timing test is skipped there).
-export SEEDSHIELD_MUTATION_RUN=1
 only="${MUTATION_CHUNKS:-.}"
 mkdir -p reports/mutation/chunks
 

@@ -337,11 +337,12 @@ function guardContext(d: Draft, id: string, servingPercentAfter: number): GuardC
 /**
  * Clusters by their most severe active trigger (compromise, ddos, unhealthy, lagging, surge), then topology
  * order: the order guards see isolations in, so a freed slot under the floor goes to the most dangerous one.
+ * Ties keep topology order because `Array.prototype.sort` is stable (required since ES2019).
  */
 function triggerOrder(d: Draft): string[] {
   return d.topology.clusters
-    .map((c, i) => ({ id: c.id, i, rank: triggerSeverity(d.clusters[c.id]) }))
-    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((c) => ({ id: c.id, rank: triggerSeverity(d.clusters[c.id]) }))
+    .sort((a, b) => a.rank - b.rank)
     .map((x) => x.id);
 }
 

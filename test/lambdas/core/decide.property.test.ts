@@ -421,35 +421,4 @@ describe('decide properties', () => {
       { numRuns: SECONDARY_RUNS },
     );
   });
-
-  // Under mutation testing the core is instrumented (every branch records coverage), so timing means nothing there.
-  const timed = process.env.SEEDSHIELD_MUTATION_RUN === '1' ? test.skip : test;
-  timed('when 20 clusters are in play, a decision takes well under a millisecond at p50', () => {
-    // GIVEN
-    const topo: RuntimeTopology = {
-      clusters: Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, kind: 'aws' as const, baseWeight: 100, countsTowardsMinimum: true })),
-      dns: { hostedZoneId: 'Z1', recordName: 'p2p.example.com', ttlSeconds: 60 },
-      siteCidrs: { ipv4: [], ipv6: [] },
-      policy: { ...POLICY, maxIsolationsPerWindow: 100 },
-    };
-    let state = initialWorldState(topo);
-    for (let i = 0; i < 10; i++) {
-      state = decide(state, { type: 'ALARM_STATE', id: `w${i}`, clusterId: `c${i}`, alarmName: `c${i}-ddos`, kind: 'ddos', state: 'ALARM', stateTimestamp: T0 + i }, topo, T0 + i).next;
-    }
-    const event: CoreEvent = {
-      type: 'RECONCILE',
-      id: 'r',
-      observedAlarms: topo.clusters.map((c) => ({ clusterId: c.id, alarmName: `${c.id}-ddos`, kind: 'ddos' as const, state: 'OK' as const, stateTimestamp: T0 + MIN })),
-    };
-    // WHEN
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t = process.hrtime.bigint();
-      decide(state, event, topo, T0 + 60 * MIN);
-      times.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    // THEN (generous bound so CI noise never fails it; the measured p50 is far lower)
-    times.sort((a, b) => a - b);
-    expect(times[100]).toBeLessThan(1);
-  });
 });
