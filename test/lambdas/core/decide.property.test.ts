@@ -247,17 +247,30 @@ function checkState(topo: RuntimeTopology, s: WorldState): void {
  * - a compromised aws cluster (policy cuts the BP path) has its BP path cut, or a job cutting it, after the
  *   very decision that saw the compromise;
  * - no undo is planned for a cluster while a trigger of it is active;
- * - a quiet period never starts before the end of unknown data (`unknownEnded`: cluster -> latest timestamp
- *   of a signal that replaced an INSUFFICIENT_DATA one).
+ * - a quiet period never starts before the end of unknown data (`unknownEnded`: cluster -> latest time an
+ *   INSUFFICIENT_DATA reading was replaced). The readings are walked in the event's own order, a newer
+ *   timestamp replacing an older one: unknown data ends at the FIRST reading that replaced it (a reconcile may
+ *   carry one alarm twice), not at whatever reading is recorded after the decision.
  */
-function checkSafetyRules(topo: RuntimeTopology, before: WorldState, d: Decision, unknownEnded: Map<string, number>, bpCut: Set<string>): void {
+function checkSafetyRules(topo: RuntimeTopology, before: WorldState, event: CoreEvent, d: Decision, unknownEnded: Map<string, number>, bpCut: Set<string>): void {
+  const readings =
+    event.type === 'ALARM_STATE'
+      ? [{ clusterId: event.clusterId, alarmName: event.alarmName, kind: event.kind, state: event.state, stateTimestamp: event.stateTimestamp }]
+      : event.type === 'RECONCILE'
+        ? event.observedAlarms
+        : [];
+  const current = new Map<string, SignalState>();
+  for (const r of readings) {
+    const key = `${r.clusterId}|${r.alarmName}`;
+    const prev = current.get(key) ?? before.clusters[r.clusterId]?.signals[r.alarmName];
+    if (prev !== undefined && r.stateTimestamp <= prev.timestamp) continue;
+    const reading: SignalState = { kind: r.kind, state: r.state, timestamp: r.stateTimestamp };
+    // An unknown reading, and the first one to replace it, each mark where unknown time reaches.
+    if (unknownData(reading) || (prev !== undefined && unknownData(prev))) unknownEnded.set(r.clusterId, Math.max(unknownEnded.get(r.clusterId) ?? 0, r.stateTimestamp));
+    current.set(key, reading);
+  }
   for (const tc of topo.clusters) {
     const c = d.next.clusters[tc.id];
-    const b = before.clusters[tc.id];
-    for (const [k, s] of Object.entries(c.signals)) {
-      const prev = b.signals[k];
-      if (prev !== undefined && unknownData(prev) && s.timestamp > prev.timestamp) unknownEnded.set(tc.id, Math.max(unknownEnded.get(tc.id) ?? 0, s.timestamp));
-    }
     if (c.clearSince !== undefined) expect(c.clearSince).toBeGreaterThanOrEqual(unknownEnded.get(tc.id) ?? 0);
     // The test's own record of whose BP path is cut: a job with a BP cut finished (ISOLATED, or BP_PATH_CUT
     // without a job), until an undo is planned or the cluster is back in service.
@@ -313,7 +326,7 @@ describe('decide properties', () => {
           const d = decide(state, event, topo, now);
           // THEN
           checkDecision(topo, state, d, seen);
-          checkSafetyRules(topo, state, d, unknownEnded, bpCut);
+          checkSafetyRules(topo, state, event, d, unknownEnded, bpCut);
           // determinism: same inputs, deep-equal outputs
           expect(decide(state, event, topo, now)).toEqual(d);
           // replaying the event on the resulting state adds no new effects
