@@ -252,7 +252,14 @@ function checkState(topo: RuntimeTopology, s: WorldState): void {
  *   timestamp replacing an older one: unknown data ends at the FIRST reading that replaced it (a reconcile may
  *   carry one alarm twice), not at whatever reading is recorded after the decision.
  */
-function checkSafetyRules(topo: RuntimeTopology, before: WorldState, event: CoreEvent, d: Decision, unknownEnded: Map<string, number>, bpCut: Set<string>): void {
+function checkSafetyRules(
+  topo: RuntimeTopology,
+  before: WorldState,
+  event: CoreEvent,
+  d: Decision,
+  unknownEnded: Map<string, number>,
+  bpCut: Set<string>,
+): void {
   const readings =
     event.type === 'ALARM_STATE'
       ? [{ clusterId: event.clusterId, alarmName: event.alarmName, kind: event.kind, state: event.state, stateTimestamp: event.stateTimestamp }]
@@ -266,7 +273,9 @@ function checkSafetyRules(topo: RuntimeTopology, before: WorldState, event: Core
     if (prev !== undefined && r.stateTimestamp <= prev.timestamp) continue;
     const reading: SignalState = { kind: r.kind, state: r.state, timestamp: r.stateTimestamp };
     // An unknown reading, and the first one to replace it, each mark where unknown time reaches.
-    if (unknownData(reading) || (prev !== undefined && unknownData(prev))) unknownEnded.set(r.clusterId, Math.max(unknownEnded.get(r.clusterId) ?? 0, r.stateTimestamp));
+    if (unknownData(reading) || (prev !== undefined && unknownData(prev))) {
+      unknownEnded.set(r.clusterId, Math.max(unknownEnded.get(r.clusterId) ?? 0, r.stateTimestamp));
+    }
     current.set(key, reading);
   }
   for (const tc of topo.clusters) {
