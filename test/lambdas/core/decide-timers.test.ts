@@ -7,7 +7,7 @@
 import type { RuntimeTopology } from '../../../lib/config/topology';
 import { decide } from '../../../lambdas/core/decide';
 import { ClusterStatus, CoreEvent, Decision, NotifyEffect, OperatorPin, WorldState } from '../../../lambdas/core/types';
-import { alarm, compromise, isolatedWorld, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, catchingUpWorld, compromise, isolatedWorld, jobResult, lagOfA, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 type Steps = readonly (readonly [CoreEvent, number])[];
 
@@ -215,15 +215,8 @@ describe('the restore ramp', () => {
 
   test('when a cluster back from a cut catches up with the chain, its first weight goes live and the decision says so', () => {
     // GIVEN a cut for an attack; its nodes lag through the cut; the undo is done while the lag alarm is in ALARM
-    const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
-    const s = run(topo, [
-      [alarm('e1', 'a', 'ALARM', T0), T0],
-      [jobResult('j1', 'a', 'e1'), T0],
-      [alarm('e2', 'a', 'OK', T0 + MIN), T0 + MIN],
-      [lag('l1', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN],
-      [reconcile('r1'), T0 + 41 * MIN],
-      [jobResult('u1', 'a', 'r1'), T0 + 42 * MIN],
-    ]).state;
+    const lag = lagOfA;
+    const s = catchingUpWorld(topo);
     expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0 });
     // WHEN
     const d = decide(s, lag('l2', 'OK', T0 + 44 * MIN), topo, T0 + 44 * MIN);

@@ -117,3 +117,21 @@ export function isolatedWorld(topo: RuntimeTopology, id = 'a'): WorldState {
 }
 
 export const types = (d: Decision) => d.plan.map((e) => e.type);
+
+/** A lag alarm reading of cluster `a` (the node agent's head-block alarm). */
+export const lagOfA = (id: string, state: 'OK' | 'ALARM', at: number): AlarmEvent => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
+
+/**
+ * A world where cluster `a` was cut for an attack at T0, its nodes lagged through the cut, and the undo of its
+ * automatic restore finished at T0 + 42 min with the lag alarm still in ALARM: RESTORING at 0 %, catching up.
+ */
+export function catchingUpWorld(topo: RuntimeTopology): WorldState {
+  return run(topo, [
+    [alarm('e1', 'a', 'ALARM', T0), T0],
+    [jobResult('j1', 'a', 'e1'), T0],
+    [alarm('e2', 'a', 'OK', T0 + MIN), T0 + MIN],
+    [lagOfA('l1', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN],
+    [reconcile('r1'), T0 + 41 * MIN],
+    [jobResult('u1', 'a', 'r1'), T0 + 42 * MIN],
+  ]).state;
+}
