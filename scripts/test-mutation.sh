@@ -3,10 +3,10 @@
 # the core tests only (jest.mutation.config.js), then MUTATION.md: the score per file and every surviving
 # mutant, each with why it is equivalent (scripts/mutation-equivalents.json) or flagged as a missing test.
 #
-# Hours on 2 shared cores, so not part of CI. Stryker runs chunk by chunk (scripts/mutation-chunks.js: whole
-# top-level declarations, about 180 lines each), each chunk with its own incremental file and JSON report
-# under reports/mutation/chunks/, so a finished chunk is kept when a later one is stopped, and a re-run only
-# re-tests the mutants whose code or tests changed. MUTATION.md is written from every chunk report present.
+# About 30 minutes on 2 idle cores, hours on shared ones, so not part of CI. Stryker runs chunk by chunk (scripts/mutation-chunks.js: whole
+# top-level declarations, about 180 lines each), each chunk with its own JSON report
+# under reports/mutation/chunks/, so a finished chunk is kept when a later one is stopped. MUTATION.md is written
+# from every chunk report present (each mutant as the chunk that tested it last saw it).
 #
 #   npm run test:mutation                                          # every chunk
 #   MUTATION_CHUNKS='^(weights|policy-2)$' npm run test:mutation   # only the chunks whose name matches
@@ -25,14 +25,15 @@ run_chunk() {
   local name="$1" range="$2"
   shift 2
   local config="reports/mutation/chunks/$name.stryker.json"
-  # The chunk's config: stryker.config.json with this chunk's range, incremental file and report.
+  # The chunk's config: stryker.config.json with this chunk's range and report. Not incremental: every test
+  # lives behind one loader file, so Stryker reused almost nothing, and what it reused were stale results of
+  # static mutants (module-level constants) from before the tests that kill them.
   node -e '
     const [base, range, name, out] = process.argv.slice(1);
     const c = JSON.parse(require("fs").readFileSync(base, "utf8"));
     delete c.$schema;
     Object.assign(c, {
       mutate: range.split(","),
-      incrementalFile: `reports/mutation/chunks/${name}.incremental.json`,
       jsonReporter: { fileName: `reports/mutation/chunks/${name}.json` },
       reporters: ["progress", "json"],
     });
