@@ -2,6 +2,7 @@
  * The engine's ordering and durability rules, with an in-memory store and a scripted executor (the moto
  * end-to-end tests are in handler.test.ts).
  */
+import type { TopologyPolicy } from '../../lib/config/topology';
 import type { ClusterState, Effect, WorldState } from '../../lambdas/core/types';
 import { EffectExecutor, RemediationEngine, WorldObserver } from '../../lambdas/engine';
 import { DuplicateEventError, StateConflictError } from '../../lambdas/errors';
@@ -48,9 +49,9 @@ class MemoryStore implements StateStore {
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function engineWith(store: MemoryStore, executor: EffectExecutor, observer?: WorldObserver, now = T0) {
+function engineWith(store: MemoryStore, executor: EffectExecutor, observer?: WorldObserver, now = T0, policy: Partial<TopologyPolicy> = {}) {
   return new RemediationEngine({
-    topology: topology(4, { minHealthyClusters: 2 }),
+    topology: topology(4, { minHealthyClusters: 2, ...policy }),
     store,
     executor,
     observer,
@@ -233,15 +234,7 @@ describe('RemediationEngine: proof with Reachability Analyzer', () => {
     execute: async (effect) => (effect.type === 'CUT_INTERNET' ? { effectId: effect.id, isolation: NACL_CUT } : { effectId: effect.id }),
   };
   const engine = (store: MemoryStore, executor: EffectExecutor, observer: WorldObserver | undefined, now: number) =>
-    new RemediationEngine({
-      topology: topology(4, { minHealthyClusters: 2, verifyReachability: true }),
-      store,
-      executor,
-      observer,
-      alarms: { read: async () => [] },
-      logger: silent,
-      now: () => now,
-    });
+    engineWith(store, executor, observer, now, { verifyReachability: true });
 
   test('when an isolation completes, the engine starts the check; a later reconcile reads it and a path found pages CRITICAL', async () => {
     // GIVEN: cluster a isolated through the engine
