@@ -1018,7 +1018,9 @@ function applyJobResult(d: Draft, event: JobResultEvent): Decision | undefined {
     // The cuts are undone: now the first ramp stage goes live (its DNS change is part of this decision), and
     // the stage is timed from here.
     // A cluster that was cut lags behind the chain; its first weight waits until it caught up (advanceTimers).
-    const first = lagUnresolved(c) ? 0 : d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
+    // One that served peers all along (BP path cut only) keeps its share: dropping it to 0 % here would take it
+    // out of DNS without the floor's say; a lag of its own is a trigger, and the guarded drain handles that.
+    const first = lagUnresolved(c) && c.servingPercent === 0 ? 0 : d.topology.policy.restoreRampPercent[c.rampStage ?? 0];
     // The paths the undone cuts had closed must be found again: read them from the record before it goes.
     const reopened = reachabilityPathsOf(c.isolation);
     // Only a job that had cuts to undo "undid its cuts": a drained or DNS-only cluster had none.

@@ -278,10 +278,10 @@ describe('an operator restore acknowledges only the active signals', () => {
   });
 });
 
-describe('a cluster restored from a BP-path cut catches up at its own stage', () => {
-  test('when its nodes lag through the undo, its weight waits at 0 % and then comes back at the share it had (100 %), not the first stage', () => {
+describe('a cluster restored from a BP-path cut keeps serving through its undo', () => {
+  test('when its nodes lag through the undo, it keeps the share it had (100 %) and only the guarded drain takes it out, on resume', () => {
     // GIVEN a compromised while paused (BP path cut, still serving at 100 %), restored by an operator (ramp stage 3 of 3);
-    // its lag alarm fires during the undo, so the undo's result leaves its weight at 0 % until it catches up
+    // its lag alarm fires during the undo
     const topo = topology(3);
     const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
     const s = run(topo, [
@@ -291,14 +291,15 @@ describe('a cluster restored from a BP-path cut catches up at its own stage', ()
       [operator('o1', 'restore', { clusterId: 'a' }), T0 + 2 * MIN],
       [lag('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
       [jobResult('u1', 'a', 'o1'), T0 + 4 * MIN],
-      [operator('p2', 'resume'), T0 + 5 * MIN],
     ]).state;
-    expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0, rampStage: 2 });
-    // WHEN its nodes catch up
-    const d = decide(s, lag('l2', 'OK', T0 + 6 * MIN), topo, T0 + 6 * MIN);
-    // THEN
-    expect(d.reason).toBe('Cluster a caught up with the chain after its isolation; its DNS share is now 100 % and the ramp continues.');
-    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });
+    // (the undo's result does not drop it to 0 %: that would take it out of DNS without asking the floor)
+    expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });
+    // WHEN automation resumes
+    const d = decide(s, operator('p2', 'resume'), topo, T0 + 5 * MIN);
+    // THEN its lag is a trigger like any other: the floor (1 of 3) allows a drain, so its DNS share goes to 0 and nothing is cut
+    expect(d.outcome).toBe('RAMP_ABORTED');
+    expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'NOTIFY']);
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.ISOLATING, servingPercent: 0, drained: true });
   });
 });
 

@@ -169,6 +169,23 @@ describe('rule 2: a compromise cuts the BP path at once, whatever the floor says
     expect(done.next.clusters.a).toMatchObject({ status: 'RESTORING', servingPercent: 100 });
     expect(done.next.clusters.a.isolation).toBeUndefined();
   });
+
+  test('when its lag alarm fires during the operator\'s undo, the undo\'s result keeps it serving: the floor (2 of 2) still governs its DNS share', () => {
+    // GIVEN a compromised under a floor of 2 of 2 (BP path cut, still serving at 100 %), restored by an operator;
+    // its lag alarm fires while the undo runs
+    const lag = alarm('l1', 'a', 'ALARM', T0 + 2 * MIN, 'seedshield.a.lagging.head-block', 'lagging');
+    const s = run(two, [
+      [compromise('g1', 'a', T0), T0],
+      [jobResult('j1', 'a', 'g1'), T0],
+      [operator('o1', 'restore', { clusterId: 'a' }), T0 + MIN],
+      [lag, T0 + 2 * MIN],
+    ]).state;
+    // WHEN the undo completes
+    const d = decide(s, jobResult('u1', 'a', 'o1'), two, T0 + 3 * MIN);
+    // THEN it is not dropped to 0 % behind the floor's back: it keeps the share it served all along
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100 });
+    expect(d.plan.filter((e) => e.type === 'SET_DNS_WEIGHTS')).toEqual([]);
+  });
 });
 
 describe('rule 3: held-back isolations are re-checked as soon as the floor allows, most severe first', () => {
