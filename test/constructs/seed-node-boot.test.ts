@@ -298,7 +298,9 @@ describe('chain-check (the seed ports open only on the configured chain)', () =>
   test('when nodeos never answers get_info within the boot grace, it fails and the gate stays closed', async () => {
     // GIVEN
     const node = scratch();
-    node.settings({ SEEDSHIELD_HTTP_PORT: String(port), SEEDSHIELD_CHAIN_CHECK_TIMEOUT_SEC: '1' });
+    // Bash's SECONDS counts whole wall-clock seconds, so a 1-second grace can end a moment after it starts, before
+    // a second attempt; 3 seconds leave at least 2 to retry in (every 0.2 s).
+    node.settings({ SEEDSHIELD_HTTP_PORT: String(port), SEEDSHIELD_CHAIN_CHECK_TIMEOUT_SEC: '3' });
     fake.chainId = undefined;
     await node.run('chain-check.sh', ['close']);
     // WHEN
