@@ -301,6 +301,29 @@ describe('a cluster restored from a BP-path cut keeps serving through its undo',
     expect(types(d)).toEqual(['SET_DNS_WEIGHTS', 'NOTIFY']);
     expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.ISOLATING, servingPercent: 0, drained: true });
   });
+
+  test('when a state stored by an earlier release has it waiting at 0 % at its own stage, it comes back at that stage (100 %), not the first', () => {
+    // GIVEN the same cluster as an earlier release left it: the undo's result had dropped it to 0 % at stage 3 of 3
+    // (the control plane's table outlives a deploy, so the core still reads such a state)
+    const topo = topology(3);
+    const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
+    const stored = run(topo, [
+      [operator('p1', 'pause'), T0],
+      [compromise('g1', 'a', T0 + MIN), T0 + MIN],
+      [jobResult('j1', 'a', 'g1'), T0 + MIN],
+      [operator('o1', 'restore', { clusterId: 'a' }), T0 + 2 * MIN],
+      [lag('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
+      [jobResult('u1', 'a', 'o1'), T0 + 4 * MIN],
+    ]).state;
+    const earlier: WorldState = { ...stored, clusters: { ...stored.clusters, a: { ...stored.clusters.a, servingPercent: 0 } } };
+    const s = run(topo, [[operator('p2', 'resume'), T0 + 5 * MIN]], earlier).state;
+    expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0, rampStage: 2 });
+    // WHEN its nodes catch up
+    const d = decide(s, lag('l2', 'OK', T0 + 6 * MIN), topo, T0 + 6 * MIN);
+    // THEN
+    expect(d.reason).toBe('Cluster a caught up with the chain after its isolation; its DNS share is now 100 % and the ramp continues.');
+    expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });
+  });
 });
 
 describe('a compromise stops a pinned ramp before it advances', () => {
