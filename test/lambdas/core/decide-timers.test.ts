@@ -279,12 +279,11 @@ describe('an operator restore acknowledges only the active signals', () => {
 });
 
 describe('a cluster restored from a BP-path cut keeps serving through its undo', () => {
-  test('when its nodes lag through the undo, it keeps the share it had (100 %) and only the guarded drain takes it out, on resume', () => {
-    // GIVEN a compromised while paused (BP path cut, still serving at 100 %), restored by an operator (ramp stage 3 of 3);
-    // its lag alarm fires during the undo
-    const topo = topology(3);
-    const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
-    const s = run(topo, [
+  const topo = topology(3);
+  const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
+  /** a compromised while paused (BP path cut, still serving at 100 %), restored by an operator (ramp stage 3 of 3); its lag alarm fires during the undo. */
+  const laggedThroughUndo = () =>
+    run(topo, [
       [operator('p1', 'pause'), T0],
       [compromise('g1', 'a', T0 + MIN), T0 + MIN],
       [jobResult('j1', 'a', 'g1'), T0 + MIN],
@@ -292,6 +291,10 @@ describe('a cluster restored from a BP-path cut keeps serving through its undo',
       [lag('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
       [jobResult('u1', 'a', 'o1'), T0 + 4 * MIN],
     ]).state;
+
+  test('when its nodes lag through the undo, it keeps the share it had (100 %) and only the guarded drain takes it out, on resume', () => {
+    // GIVEN
+    const s = laggedThroughUndo();
     // (the undo's result does not drop it to 0 %: that would take it out of DNS without asking the floor)
     expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });
     // WHEN automation resumes
@@ -305,16 +308,7 @@ describe('a cluster restored from a BP-path cut keeps serving through its undo',
   test('when a state stored by an earlier release has it waiting at 0 % at its own stage, it comes back at that stage (100 %), not the first', () => {
     // GIVEN the same cluster as an earlier release left it: the undo's result had dropped it to 0 % at stage 3 of 3
     // (the control plane's table outlives a deploy, so the core still reads such a state)
-    const topo = topology(3);
-    const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
-    const stored = run(topo, [
-      [operator('p1', 'pause'), T0],
-      [compromise('g1', 'a', T0 + MIN), T0 + MIN],
-      [jobResult('j1', 'a', 'g1'), T0 + MIN],
-      [operator('o1', 'restore', { clusterId: 'a' }), T0 + 2 * MIN],
-      [lag('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
-      [jobResult('u1', 'a', 'o1'), T0 + 4 * MIN],
-    ]).state;
+    const stored = laggedThroughUndo();
     const earlier: WorldState = { ...stored, clusters: { ...stored.clusters, a: { ...stored.clusters.a, servingPercent: 0 } } };
     const s = run(topo, [[operator('p2', 'resume'), T0 + 5 * MIN]], earlier).state;
     expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0, rampStage: 2 });
