@@ -116,6 +116,34 @@ describe('what only the reconcile does', () => {
   });
 });
 
+describe('a reconcile that reads the same thing twice', () => {
+  const two = topology(2, { minHealthyClusters: 2 });
+  /** An alarm as the reconcile reads it (no event type or id of its own). */
+  const seen = (state: 'OK' | 'ALARM', at: number) => {
+    const { clusterId, alarmName, kind, stateTimestamp } = alarm('x', 'a', state, at);
+    return { clusterId, alarmName, kind, state, stateTimestamp };
+  };
+
+  test('when it carries one alarm twice and the floor refuses the isolation, the refusal is told once', () => {
+    // WHEN
+    const d = decide(initialWorldState(two), reconcile('r1', [seen('ALARM', T0), seen('ALARM', T0)]), two, T0 + MIN);
+    // THEN
+    const refusal = 'Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): isolating a would leave 1 cluster in DNS, below minHealthyClusters 2 [MIN_HEALTHY].';
+    expect(d.reason).toBe(refusal);
+    expect(d.plan.filter((e): e is NotifyEffect => e.type === 'NOTIFY').map((e) => e.message)).toEqual([refusal]);
+  });
+
+  test('when it reads an alarm exactly as recorded, nothing changes: the state keeps its version and object', () => {
+    // GIVEN a's alarm recorded OK at T0
+    const s = run(two, [[alarm('o1', 'a', 'OK', T0), T0]]).state;
+    // WHEN
+    const d = decide(s, reconcile('r1', [seen('OK', T0)]), two, T0 + MIN);
+    // THEN
+    expect(d.next.clusters.a.version).toBe(s.clusters.a.version);
+    expect(d.next).toBe(s);
+  });
+});
+
 describe('events the core does not know', () => {
   test('when the event type is unknown, it throws InvalidEventError naming the type', () => {
     const w = initialWorldState(topology(1));
