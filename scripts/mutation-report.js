@@ -168,7 +168,7 @@ const md = [
   '',
   'Stryker runs one chunk at a time (scripts/mutation-chunks.js: whole top-level declarations), each with its own report, so a finished',
   `chunk is kept when a later one is stopped. A range re-run after its tests landed (a chunk of its own name) overrides the earlier results of`,
-  `its mutants. Wall time of the chunks below: ${Math.round(totalSecs / 60)} min in all (2 cores, mostly shared with other jobs).`,
+  `its mutants. Wall time of the chunks below: ${Math.round(totalSecs / 60)} min in all on 2 cores (a chunk that shared them with other jobs took longer).`,
   '',
   '| chunk | range | mutants | wall time | finished |',
   '| --- | --- | --- | --- | --- |',

@@ -116,7 +116,7 @@ describe('what only the reconcile does', () => {
   });
 });
 
-describe('a reconcile that reads the same thing twice', () => {
+describe('a decision that comes to the same thing twice', () => {
   const two = topology(2, { minHealthyClusters: 2 });
   /** An alarm as the reconcile reads it (no event type or id of its own). */
   const seen = (state: 'OK' | 'ALARM', at: number) => {
@@ -124,7 +124,7 @@ describe('a reconcile that reads the same thing twice', () => {
     return { clusterId, alarmName, kind, state, stateTimestamp };
   };
 
-  test('when it carries one alarm twice and the floor refuses the isolation, the refusal is told once', () => {
+  test('when a reconcile carries one alarm twice and the floor refuses the isolation, the refusal is told once', () => {
     // WHEN
     const d = decide(initialWorldState(two), reconcile('r1', [seen('ALARM', T0), seen('ALARM', T0)]), two, T0 + MIN);
     // THEN
@@ -133,7 +133,22 @@ describe('a reconcile that reads the same thing twice', () => {
     expect(d.plan.filter((e): e is NotifyEffect => e.type === 'NOTIFY').map((e) => e.message)).toEqual([refusal]);
   });
 
-  test('when it reads an alarm exactly as recorded, nothing changes: the state keeps its version and object', () => {
+  test('when an undo completes under a held-back alarm, the refusal it re-checks twice (its own trigger, then rule 3) is told once', () => {
+    // GIVEN a forced out and restored by an operator; its alarm fires while the undo runs
+    const s = run(two, [
+      [operator('o1', 'isolate', { clusterId: 'a', force: true }), T0],
+      [jobResult('j1', 'a', 'o1'), T0],
+      [operator('o2', 'restore', { clusterId: 'a' }), T0 + MIN],
+      [alarm('x1', 'a', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN],
+    ]).state;
+    // WHEN the undo completes: a serves again (10 %), so its trigger is checked, and serving capacity changed, so every held-back trigger is too
+    const d = decide(s, jobResult('u1', 'a', 'o2'), two, T0 + 3 * MIN);
+    // THEN
+    expect(d.outcome).toBe('ISOLATION_REFUSED');
+    expect(d.reason).toBe('Refused to isolate cluster a (alarm a-ddos (ddos) is in ALARM): isolating a would leave 1 cluster in DNS, below minHealthyClusters 2 [MIN_HEALTHY].');
+  });
+
+  test('when a reconcile reads an alarm exactly as recorded, nothing changes: the state keeps its version and object', () => {
     // GIVEN a's alarm recorded OK at T0
     const s = run(two, [[alarm('o1', 'a', 'OK', T0), T0]]).state;
     // WHEN
