@@ -119,6 +119,22 @@ describe('lagging: a drain, not an isolation', () => {
     expect(notes(decisions[5])).toEqual([]);
   });
 
+  test('when a second reconcile comes at the same moment, seeing the same chain-wide lag again changes nothing, the version included', () => {
+    // GIVEN the chain-wide lag seen (and refused) by a reconcile at T0 + 5 min
+    const topo = topology(3);
+    const { state } = run(topo, [
+      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
+      [lag('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
+      [lag('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
+      [reconcile('r1'), T0 + 5 * MIN],
+    ]);
+    expect(state.global.chainWideLagSeenAt).toBe(T0 + 5 * MIN);
+    // WHEN another reconcile runs at the same moment (EventBridge delivers at least once)
+    const d = decide(state, reconcile('r2'), topo, T0 + 5 * MIN);
+    // THEN the global item is the same object with the same version: nothing was written
+    expect(d.next.global).toBe(state.global);
+  });
+
   test('when the chain resumes and one cluster catches up last, that cluster is not drained as a lone laggard', () => {
     // GIVEN a chain-wide lag that the core has seen (and refused to drain for)
     const topo = topology(3);
