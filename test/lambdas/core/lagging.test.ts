@@ -24,6 +24,14 @@ function drainedWorld(topo: ReturnType<typeof topology>): { drained: WorldState;
   return { drained, settled };
 }
 
+/** All three clusters lag within two seconds; a reconcile at T0 + 5 min sees the chain-wide lag and refuses to drain. */
+const chainWideLagSeen: readonly (readonly [CoreEvent, number])[] = [
+      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
+      [lag('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
+      [lag('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
+      [reconcile('r1'), T0 + 5 * MIN],
+];
+
 const notes = (d: { plan: readonly { type: string }[] }) => d.plan.filter((e): e is NotifyEffect => e.type === 'NOTIFY');
 
 describe('lagging: a drain, not an isolation', () => {
@@ -122,12 +130,7 @@ describe('lagging: a drain, not an isolation', () => {
   test('when a second reconcile comes at the same moment, seeing the same chain-wide lag again changes nothing, the version included', () => {
     // GIVEN the chain-wide lag seen (and refused) by a reconcile at T0 + 5 min
     const topo = topology(3);
-    const { state } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
-      [lag('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
-      [reconcile('r1'), T0 + 5 * MIN],
-    ]);
+    const { state } = run(topo, chainWideLagSeen);
     expect(state.global.chainWideLagSeenAt).toBe(T0 + 5 * MIN);
     // WHEN another reconcile runs at the same moment (EventBridge delivers at least once)
     const d = decide(state, reconcile('r2'), topo, T0 + 5 * MIN);
@@ -139,10 +142,7 @@ describe('lagging: a drain, not an isolation', () => {
     // GIVEN a chain-wide lag that the core has seen (and refused to drain for)
     const topo = topology(3);
     const { state } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
-      [lag('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
-      [reconcile('r1'), T0 + 5 * MIN],
+      ...chainWideLagSeen,
       // WHEN a and b catch up, and c is 30 s behind them
       [lag('e4', 'a', 'OK', T0 + 6 * MIN), T0 + 6 * MIN + 1000],
       [lag('e5', 'b', 'OK', T0 + 6 * MIN + 2000), T0 + 6 * MIN + 3000],
