@@ -105,6 +105,30 @@ describe('lagging: a drain, not an isolation', () => {
     expect(d.next.clusters.a.drained).toBeUndefined();
   });
 
+  test('when a drained cluster is attacked while its restore job hangs and the rate limit holds it back, a second reconcile changes nothing, the version included', () => {
+    // GIVEN a drained and then restoring at 10 % (a DNS-only restore job, r1, never answered); b isolated for an
+    // attack, so two isolations spend the rate window; a's DDoS alarm fires while r1 runs, and a reconcile
+    // after r1 is stuck refuses to abort it [RATE_LIMIT]
+    const topo = topology(3);
+    const { drained, settled } = drainedWorld(topo);
+    const { state: refused, decisions } = run(topo, [
+      [alarm('b1', 'b', 'ALARM', settled + 2000), settled + 2000],
+      [jobResult('j2', 'b', 'b1'), settled + 3000],
+      [lag('e3', 'a', 'OK', settled + MIN), settled + MIN],
+      [lag('e4', 'a', 'OK', settled + MIN, 'head-block-sustained'), settled + MIN],
+      [reconcile('r1'), settled + 40 * MIN],
+      [alarm('x1', 'a', 'ALARM', settled + 41 * MIN), settled + 41 * MIN],
+      [reconcile('r2'), settled + 51 * MIN],
+    ], drained);
+    expect(decisions.at(-1)!.reason).toContain('[RATE_LIMIT]');
+    expect(refused.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 10, job: { id: 'r1', kind: 'RESTORE' } });
+    // WHEN the next reconcile re-checks the same refusal (the job is taken off for the check and put back)
+    const d = decide(refused, reconcile('r3'), topo, settled + 52 * MIN);
+    // THEN a is written back as it was: same object, same version, so no write races another decision
+    expect(d.next.clusters.a).toBe(refused.clusters.a);
+    expect(d.next).toBe(refused);
+  });
+
   test('when more than half of the serving clusters lag together, nothing is drained and on-call is paged', () => {
     // GIVEN three clusters in service
     const topo = topology(3);
