@@ -428,4 +428,39 @@ describe('the weight change of re-planned jobs', () => {
     expect(d.next.clusters.a.job?.effects[0]).toBe(d.plan[0]);
     expect(d.next.clusters.b.job?.effects.map((e) => e.type)).toEqual(['CUT_INTERNET', 'SUSPEND_SCALING']);
   });
+
+  test('when two failed isolations whose weight changes carry the same weights under different ids are re-planned together, they share one new weight change', () => {
+    // GIVEN a and b cut at T0, restored at T0 + 41 min and catching up at 0 % (lag alarms in ALARM); then each is
+    // isolated again in a decision of its own, so their jobs carry the same weights under ids x1:0 and x2:0; both fail
+    const lagOf = (id: string, clusterId: string) => alarm(id, clusterId, 'ALARM', T0 + 2 * MIN, `seedshield.${clusterId}.lagging.head-block`, 'lagging');
+    const four = topology(3, { maxIsolationsPerWindow: 4 });
+    const s = run(four, [
+      [alarm('e1', 'a', 'ALARM', T0), T0],
+      [alarm('e2', 'b', 'ALARM', T0), T0],
+      [jobResult('j1', 'a', 'e1'), T0],
+      [jobResult('j2', 'b', 'e2'), T0],
+      [alarm('e3', 'a', 'OK', T0 + MIN), T0 + MIN],
+      [alarm('e4', 'b', 'OK', T0 + MIN), T0 + MIN],
+      [lagOf('l1', 'a'), T0 + 2 * MIN],
+      [lagOf('l2', 'b'), T0 + 2 * MIN],
+      [reconcile('r1'), T0 + 41 * MIN],
+      [jobResult('u1', 'a', 'r1'), T0 + 42 * MIN],
+      [jobResult('u2', 'b', 'r1'), T0 + 42 * MIN],
+      [alarm('x1', 'a', 'ALARM', T0 + 43 * MIN), T0 + 43 * MIN],
+      [alarm('x2', 'b', 'ALARM', T0 + 44 * MIN), T0 + 44 * MIN],
+      [jobResult('f1', 'a', 'x1', 'FAILED', { error: 'Throttling' }), T0 + 44 * MIN],
+      [jobResult('f2', 'b', 'x2', 'FAILED', { error: 'Throttling' }), T0 + 44 * MIN],
+    ]).state;
+    expect([s.clusters.a.job?.effects[0], s.clusters.b.job?.effects[0]]).toEqual([
+      { type: 'SET_DNS_WEIGHTS', id: 'x1:0', weights: { a: 0, b: 0, c: 255 } },
+      { type: 'SET_DNS_WEIGHTS', id: 'x2:0', weights: { a: 0, b: 0, c: 255 } },
+    ]);
+    // WHEN
+    const d = decide(s, reconcile('r9'), four, T0 + 45 * MIN);
+    // THEN the change gets this decision's id: keeping x1:0 would file b's change under a's job (the id is the
+    // Route 53 change comment and the journal key)
+    expect(d.plan[0]).toEqual({ type: 'SET_DNS_WEIGHTS', id: 'r9:0', weights: { a: 0, b: 0, c: 255 } });
+    expect(d.next.clusters.a.job?.effects[0]).toBe(d.plan[0]);
+    expect(d.next.clusters.b.job?.effects[0]).toBe(d.plan[0]);
+  });
 });
