@@ -3,13 +3,15 @@
  * expectation fails naming its step; `--json` prints the timeline as JSON. The drill resets moto between
  * scenarios, so it runs on its own server, never on the one the other test files share.
  */
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { drillMain } from '../../drill/main';
 import { startMoto, type MotoServer } from '../../drill/moto';
 import { runDrill } from '../../drill/runner';
-import { builtInScenarios, configClusterIds } from '../../drill/main';
+import { configClusterIds } from '../../drill/main';
 import { parseScenario, ScenarioError } from '../../drill/scenario';
 import { parseScenarioFor } from '../../drill/scenario-checks';
 import { exampleConfig, EXAMPLE_CONFIG_PATH } from '../support/example';
@@ -26,15 +28,23 @@ afterAll(async () => {
 });
 
 describe('the built-in drill', () => {
-  test('when every built-in scenario runs against moto, every expectation and invariant holds', async () => {
+  // This is `npm run drill` (its entry, drillMain, with the default: every built-in scenario), on the moto this
+  // file started. CI does not run the drill a second time as a step of its own: the nineteen scenarios are
+  // about five minutes of a 2-core budget.
+  test('when npm run drill runs every built-in scenario against moto, every expectation and invariant holds and it exits 0', async () => {
     // GIVEN
-    const scenarios = builtInScenarios(config);
+    const stdout: string[] = [];
+    const stderr: string[] = [];
 
     // WHEN
-    const result = await runDrill({ config, scenarios, moto });
+    const code = await drillMain(['-c', EXAMPLE_CONFIG_PATH, '--json'], { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) }, { moto });
 
     // THEN
-    expect(scenarios.map((s) => s.name)).toEqual([
+    const result = JSON.parse(stdout.join('')) as {
+      passed: boolean;
+      scenarios: { name: string; failures: string[]; steps: { actions?: { type: string; ok: boolean }[]; decisions?: { outcome: string }[] }[] }[];
+    };
+    expect(result.scenarios.map((s) => s.name)).toEqual([
       'ddos-isolate-and-restore',
       'duplicated-and-reordered-events',
       'every-cluster-attacked',
@@ -57,6 +67,8 @@ describe('the built-in drill', () => {
     ]);
     expect(result.scenarios.flatMap((s) => s.failures)).toEqual([]);
     expect(result.passed).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr.join('\n')).toMatch(/verdict: PASS: 19\/19 scenarios passed, \d+ steps, /);
     // The crash scenario really crashed: the first attempt failed and the reconcile finished the job.
     const crash = result.scenarios.find((s) => s.name === 'crash-between-actions')!;
     // Both cuts write network ACL entries, in parallel: the injected CreateNetworkAclEntry fault can land in either.
@@ -205,6 +217,24 @@ describe('the drill timeline as JSON (npm run drill -- --json)', () => {
       'expect eu-central: state IN_SERVICE, weight 150',
     ]);
   }, 30_000);
+
+  test('when npm run drill runs as its own process with a passing scenario, it starts its own moto, prints the verdict and exits 0', async () => {
+    // GIVEN (CI has no drill step of its own, so the npm script's entry is run here)
+    const file = writeScenario('npm-script', 150);
+
+    // WHEN
+    const run = await promisify(execFile)('npm', ['run', '--silent', 'drill', '--', '-c', EXAMPLE_CONFIG_PATH, '--scenario', file], {
+      cwd: path.join(__dirname, '..', '..'),
+      timeout: 120_000,
+    }).then(
+      (out) => ({ code: 0, ...out }),
+      (err: { code?: unknown; stdout?: string; stderr?: string }) => ({ code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    );
+
+    // THEN
+    expect(run.stderr + run.stdout).toMatch(/verdict: PASS: 1\/1 scenarios passed, 4 steps, /);
+    expect(run.code).toBe(0);
+  }, 150_000);
 
   test('when a scenario with a wrong expectation runs with --json, it exits 1 and the JSON says passed=false naming the failing step', async () => {
     // GIVEN
