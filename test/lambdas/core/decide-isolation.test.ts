@@ -8,7 +8,7 @@
 import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
 import { ClusterStatus, CoreEvent, FindingEvent, NotifyEffect, OperatorPin, WorldState } from '../../../lambdas/core/types';
-import { alarm, compromise, finding, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, compromise, finding, jobResult, lagAlarm, lagOfA, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 type Steps = readonly (readonly [CoreEvent, number])[];
 
@@ -447,7 +447,7 @@ describe('a lone lag that is still settling', () => {
     // GIVEN
     const topo = topology(3);
     // WHEN
-    const d = decide(initialWorldState(topo), alarm('l1', 'a', 'ALARM', T0, 'seedshield.a.lagging.head-block', 'lagging'), topo, T0);
+    const d = decide(initialWorldState(topo), lagOfA('l1', 'ALARM', T0), topo, T0);
     // THEN
     expect(d.outcome).toBe('SIGNAL_RECORDED');
     expect(d.plan).toEqual([]);
@@ -534,12 +534,11 @@ describe('the BP path cut alone (rule 2)', () => {
 
 describe('a drained cluster that is then attacked (escalation of a drain)', () => {
   const topo = topology(3);
-  const lag = (id: string, at: number, qualifier = 'head-block') => alarm(id, 'a', 'ALARM', at, `seedshield.a.lagging.${qualifier}`, 'lagging');
   /** a lagged alone past the settle time, was drained, and the drain job succeeded. */
   const drained = (): WorldState =>
     run(topo, [
-      [lag('e1', T0), T0],
-      [lag('e2', T0 + 2 * MIN, 'head-block-sustained'), T0 + 2 * MIN],
+      [lagOfA('e1', 'ALARM', T0), T0],
+      [lagAlarm('e2', 'a', 'ALARM', T0 + 2 * MIN, 'head-block-sustained'), T0 + 2 * MIN],
       [jobResult('j1', 'a', 'e2'), T0 + 2 * MIN],
     ]).state;
 
@@ -594,8 +593,8 @@ describe('a drained cluster that is then attacked (escalation of a drain)', () =
     // GIVEN
     const t = topology(3, policy);
     const s = run(t, [
-      [lag('e1', T0), T0],
-      [lag('e2', T0 + 2 * MIN, 'head-block-sustained'), T0 + 2 * MIN],
+      [lagOfA('e1', 'ALARM', T0), T0],
+      [lagAlarm('e2', 'a', 'ALARM', T0 + 2 * MIN, 'head-block-sustained'), T0 + 2 * MIN],
       [jobResult('j1', 'a', 'e2'), T0 + 2 * MIN],
     ]).state;
     // WHEN

@@ -8,7 +8,7 @@ import { initialWorldState } from '../../../lambdas/core/initial-state';
 import { stateVersions } from '../../../lambdas/core/policy';
 import { ClusterStatus, OperatorPin, type CoreEvent, type Decision, type IsolationRecord, type NotifyEffect } from '../../../lambdas/core/types';
 import type { RuntimeTopology } from '../../../lib/config/topology';
-import { alarm, compromise, external, isolatedWorld, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, compromise, external, isolatedWorld, jobResult, lagAlarm, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 describe('structural equality of state items', () => {
   // Rule: a state item whose content is unchanged keeps its version (no write); undefined-valued keys are
@@ -432,7 +432,6 @@ describe('the weight change of re-planned jobs', () => {
   test('when two failed isolations whose weight changes carry the same weights under different ids are re-planned together, they share one new weight change', () => {
     // GIVEN a and b cut at T0, restored at T0 + 41 min and catching up at 0 % (lag alarms in ALARM); then each is
     // isolated again in a decision of its own, so their jobs carry the same weights under ids x1:0 and x2:0; both fail
-    const lagOf = (id: string, clusterId: string) => alarm(id, clusterId, 'ALARM', T0 + 2 * MIN, `seedshield.${clusterId}.lagging.head-block`, 'lagging');
     const four = topology(3, { maxIsolationsPerWindow: 4 });
     const s = run(four, [
       [alarm('e1', 'a', 'ALARM', T0), T0],
@@ -441,8 +440,8 @@ describe('the weight change of re-planned jobs', () => {
       [jobResult('j2', 'b', 'e2'), T0],
       [alarm('e3', 'a', 'OK', T0 + MIN), T0 + MIN],
       [alarm('e4', 'b', 'OK', T0 + MIN), T0 + MIN],
-      [lagOf('l1', 'a'), T0 + 2 * MIN],
-      [lagOf('l2', 'b'), T0 + 2 * MIN],
+      [lagAlarm('l1', 'a', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN],
+      [lagAlarm('l2', 'b', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN],
       [reconcile('r1'), T0 + 41 * MIN],
       [jobResult('u1', 'a', 'r1'), T0 + 42 * MIN],
       [jobResult('u2', 'b', 'r1'), T0 + 42 * MIN],

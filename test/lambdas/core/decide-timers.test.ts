@@ -7,7 +7,7 @@
 import type { RuntimeTopology } from '../../../lib/config/topology';
 import { decide } from '../../../lambdas/core/decide';
 import { ClusterStatus, CoreEvent, Decision, NotifyEffect, OperatorPin, WorldState } from '../../../lambdas/core/types';
-import { alarm, catchingUpWorld, compromise, isolatedWorld, jobResult, lagOfA, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, catchingUpWorld, compromise, isolatedWorld, jobResult, lagAlarm, lagOfA, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 type Steps = readonly (readonly [CoreEvent, number])[];
 
@@ -265,7 +265,7 @@ describe('an operator restore acknowledges only the active signals', () => {
   test('when an isolated cluster has one alarm in ALARM and its lag telemetry missing, it acknowledges 1 and the first weight still waits for the lag', () => {
     // GIVEN a isolated for a DDoS; its lag alarm has no data (the cut may stop its agent)
     const topo = topology(3);
-    const s = run(topo, [[alarm('l1', 'a', 'INSUFFICIENT_DATA', T0 + MIN, 'seedshield.a.lagging.head-block', 'lagging'), T0 + MIN]], isolatedWorld(topo)).state;
+    const s = run(topo, [[lagAlarm('l1', 'a', 'INSUFFICIENT_DATA', T0 + MIN), T0 + MIN]], isolatedWorld(topo)).state;
     // WHEN
     const r = run(topo, [
       [operator('o1', 'restore', { clusterId: 'a' }), T0 + 2 * MIN],
@@ -280,7 +280,6 @@ describe('an operator restore acknowledges only the active signals', () => {
 
 describe('a cluster restored from a BP-path cut keeps serving through its undo', () => {
   const topo = topology(3);
-  const lag = (id: string, state: 'OK' | 'ALARM', at: number) => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
   /** a compromised while paused (BP path cut, still serving at 100 %), restored by an operator (ramp stage 3 of 3); its lag alarm fires during the undo. */
   const laggedThroughUndo = () =>
     run(topo, [
@@ -288,7 +287,7 @@ describe('a cluster restored from a BP-path cut keeps serving through its undo',
       [compromise('g1', 'a', T0 + MIN), T0 + MIN],
       [jobResult('j1', 'a', 'g1'), T0 + MIN],
       [operator('o1', 'restore', { clusterId: 'a' }), T0 + 2 * MIN],
-      [lag('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
+      [lagOfA('l1', 'ALARM', T0 + 3 * MIN), T0 + 3 * MIN],
       [jobResult('u1', 'a', 'o1'), T0 + 4 * MIN],
     ]).state;
 
@@ -313,7 +312,7 @@ describe('a cluster restored from a BP-path cut keeps serving through its undo',
     const s = run(topo, [[operator('p2', 'resume'), T0 + 5 * MIN]], earlier).state;
     expect(s.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0, rampStage: 2 });
     // WHEN its nodes catch up
-    const d = decide(s, lag('l2', 'OK', T0 + 6 * MIN), topo, T0 + 6 * MIN);
+    const d = decide(s, lagOfA('l2', 'OK', T0 + 6 * MIN), topo, T0 + 6 * MIN);
     // THEN
     expect(d.reason).toBe('Cluster a caught up with the chain after its isolation; its DNS share is now 100 % and the ramp continues.');
     expect(d.next.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 100, rampStage: 2 });

@@ -118,8 +118,12 @@ export function isolatedWorld(topo: RuntimeTopology, id = 'a'): WorldState {
 
 export const types = (d: Decision) => d.plan.map((e) => e.type);
 
+/** A lag alarm reading of a cluster: the node agent's `seedshield.<cluster>.lagging.<qualifier>` alarm. */
+export const lagAlarm = (id: string, clusterId: string, state: AlarmEvent['state'], at: number, qualifier = 'head-block'): AlarmEvent =>
+  alarm(id, clusterId, state, at, `seedshield.${clusterId}.lagging.${qualifier}`, 'lagging');
+
 /** A lag alarm reading of cluster `a` (the node agent's head-block alarm). */
-export const lagOfA = (id: string, state: 'OK' | 'ALARM', at: number): AlarmEvent => alarm(id, 'a', state, at, 'seedshield.a.lagging.head-block', 'lagging');
+export const lagOfA = (id: string, state: 'OK' | 'ALARM', at: number): AlarmEvent => lagAlarm(id, 'a', state, at);
 
 /**
  * A world where cluster `a` was cut for an attack at T0, its nodes lagged through the cut, and the undo of its

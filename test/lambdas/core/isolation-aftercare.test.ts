@@ -8,11 +8,9 @@ import { decide } from '../../../lambdas/core/decide';
 import { mergeIsolation } from '../../../lambdas/core/isolation-record';
 import { EVIDENCE_RETENTION_DAYS, LAG_SETTLE_MS, stateVersions } from '../../../lambdas/core/policy';
 import { ClusterStatus, type AddedNaclEntry, type CoreEvent, type ObservedCuts, type ReconcileEvent, type SuspendedProcess, type WorldState } from '../../../lambdas/core/types';
-import { alarm, compromise, external, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, compromise, external, jobResult, lagAlarm, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 type Steps = readonly (readonly [CoreEvent, number])[];
-
-const lag = (id: string, clusterId: string, at: number) => alarm(id, clusterId, 'ALARM', at, `seedshield.${clusterId}.lagging.head-block`, 'lagging');
 
 const SUSPENDED: SuspendedProcess[] = ['HealthCheck', 'Launch', 'ReplaceUnhealthy'].map((process) => ({ autoScalingGroupName: 'asg-a', process }));
 
@@ -66,8 +64,8 @@ describe('nothing replaces the nodes while isolated', () => {
     // GIVEN three clusters in service; WHEN a lags alone past the settle time
     const topo = topology(3);
     const { decisions, state } = run(topo, [
-      [lag('e1', 'a', T0), T0 + 1000],
-      [alarm('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'seedshield.a.lagging.head-block-sustained', 'lagging'), T0 + LAG_SETTLE_MS + 1000],
+      [lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000],
+      [lagAlarm('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 1000],
     ]);
     // THEN it is drained (weight 0), with no suspension planned
     expect(state.clusters.a).toMatchObject({ drained: true, servingPercent: 0 });

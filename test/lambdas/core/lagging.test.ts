@@ -8,17 +8,14 @@ import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
 import { LAG_SETTLE_MS } from '../../../lambdas/core/policy';
 import { AlarmEvent, ClusterStatus, CoreEvent, NotifyEffect, WorldState } from '../../../lambdas/core/types';
-import { alarm, jobResult, MIN, reconcile, run, T0, topology, types } from './fixtures';
-
-const lag = (id: string, clusterId: string, state: AlarmEvent['state'], at: number, qualifier = 'head-block') =>
-  alarm(id, clusterId, state, at, `seedshield.${clusterId}.lagging.${qualifier}`, 'lagging');
+import { alarm, jobResult, lagAlarm, MIN, reconcile, run, T0, topology, types } from './fixtures';
 
 /** A world where cluster `a` lagged alone past the settle time, was drained, and the drain job succeeded. */
 function drainedWorld(topo: ReturnType<typeof topology>): { drained: WorldState; settled: number } {
   const settled = T0 + LAG_SETTLE_MS + 1000;
   const { state: drained } = run(topo, [
-    [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-    [lag('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), settled],
+    [lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000],
+    [lagAlarm('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), settled],
     [jobResult('j1', 'a', 'e2'), settled + 1000],
   ]);
   return { drained, settled };
@@ -26,10 +23,10 @@ function drainedWorld(topo: ReturnType<typeof topology>): { drained: WorldState;
 
 /** All three clusters lag within two seconds; a reconcile at T0 + 5 min sees the chain-wide lag and refuses to drain. */
 const chainWideLagSeen: readonly (readonly [CoreEvent, number])[] = [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
-      [lag('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
-      [reconcile('r1'), T0 + 5 * MIN],
+  [lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000],
+  [lagAlarm('e2', 'b', 'ALARM', T0 + 1000), T0 + 2000],
+  [lagAlarm('e3', 'c', 'ALARM', T0 + 2000), T0 + 3000],
+  [reconcile('r1'), T0 + 5 * MIN],
 ];
 
 const notes = (d: { plan: readonly { type: string }[] }) => d.plan.filter((e): e is NotifyEffect => e.type === 'NOTIFY');
@@ -40,8 +37,8 @@ describe('lagging: a drain, not an isolation', () => {
     const topo = topology(3);
     // WHEN a's head-block alarm fires, then its sustained alarm fires after the settle time
     const { state, decisions } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 1000],
+      [lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000],
+      [lagAlarm('e2', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 1000],
     ]);
     // THEN the first event drains nothing and pages nobody
     expect(decisions[0].plan).toEqual([]);
@@ -55,7 +52,7 @@ describe('lagging: a drain, not an isolation', () => {
   test('when a lone lag has outlasted the settle time, an alarm of another cluster drains it (lag is judged against every cluster)', () => {
     // GIVEN a lags alone, still settling
     const topo = topology(3);
-    const settling = run(topo, [[lag('e1', 'a', 'ALARM', T0), T0 + 1000]]).state;
+    const settling = run(topo, [[lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000]]).state;
     // WHEN, after the settle time, an alarm of b arrives that changes nothing about b
     const d = decide(settling, alarm('s1', 'b', 'OK', T0 + LAG_SETTLE_MS + 1000, 'b-surge', 'surge'), topo, T0 + LAG_SETTLE_MS + 1000);
     // THEN a is drained now, not at the next reconcile
@@ -73,8 +70,8 @@ describe('lagging: a drain, not an isolation', () => {
     const ok = T0 + 3 * MIN;
     const quietOver = ok + 31 * MIN;
     const steps: [CoreEvent, number][] = [
-      [lag('e3', 'a', 'OK', ok), ok + 1000],
-      [lag('e4', 'a', 'OK', ok + 1, 'head-block-sustained'), ok + 2000],
+      [lagAlarm('e3', 'a', 'OK', ok), ok + 1000],
+      [lagAlarm('e4', 'a', 'OK', ok + 1, 'head-block-sustained'), ok + 2000],
       [reconcile('r1'), quietOver],
     ];
     const { state: restoring, decisions } = run(topo, steps, drained);
@@ -114,8 +111,8 @@ describe('lagging: a drain, not an isolation', () => {
     const { state: refused, decisions } = run(topo, [
       [alarm('b1', 'b', 'ALARM', settled + 2000), settled + 2000],
       [jobResult('j2', 'b', 'b1'), settled + 3000],
-      [lag('e3', 'a', 'OK', settled + MIN), settled + MIN],
-      [lag('e4', 'a', 'OK', settled + MIN, 'head-block-sustained'), settled + MIN],
+      [lagAlarm('e3', 'a', 'OK', settled + MIN), settled + MIN],
+      [lagAlarm('e4', 'a', 'OK', settled + MIN, 'head-block-sustained'), settled + MIN],
       [reconcile('r1'), settled + 40 * MIN],
       [alarm('x1', 'a', 'ALARM', settled + 41 * MIN), settled + 41 * MIN],
       [reconcile('r2'), settled + 51 * MIN],
@@ -134,11 +131,11 @@ describe('lagging: a drain, not an isolation', () => {
     const topo = topology(3);
     // WHEN all three report lag within seconds (the chain halted), then their sustained alarms fire
     const { state, decisions } = run(topo, [
-      [lag('e1', 'a', 'ALARM', T0), T0 + 1000],
-      [lag('e2', 'b', 'ALARM', T0 + 4000), T0 + 5000],
-      [lag('e3', 'c', 'ALARM', T0 + 9000), T0 + 10_000],
-      [lag('e4', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 1000],
-      [lag('e5', 'b', 'ALARM', T0 + LAG_SETTLE_MS + 4000, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 5000],
+      [lagAlarm('e1', 'a', 'ALARM', T0), T0 + 1000],
+      [lagAlarm('e2', 'b', 'ALARM', T0 + 4000), T0 + 5000],
+      [lagAlarm('e3', 'c', 'ALARM', T0 + 9000), T0 + 10_000],
+      [lagAlarm('e4', 'a', 'ALARM', T0 + LAG_SETTLE_MS, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 1000],
+      [lagAlarm('e5', 'b', 'ALARM', T0 + LAG_SETTLE_MS + 4000, 'head-block-sustained'), T0 + LAG_SETTLE_MS + 5000],
       [reconcile('r1'), T0 + 5 * MIN],
     ]);
     // THEN every cluster still serves at full weight
@@ -168,9 +165,9 @@ describe('lagging: a drain, not an isolation', () => {
     const { state } = run(topo, [
       ...chainWideLagSeen,
       // WHEN a and b catch up, and c is 30 s behind them
-      [lag('e4', 'a', 'OK', T0 + 6 * MIN), T0 + 6 * MIN + 1000],
-      [lag('e5', 'b', 'OK', T0 + 6 * MIN + 2000), T0 + 6 * MIN + 3000],
-      [lag('e6', 'c', 'OK', T0 + 6 * MIN + 30_000), T0 + 6 * MIN + 31_000],
+      [lagAlarm('e4', 'a', 'OK', T0 + 6 * MIN), T0 + 6 * MIN + 1000],
+      [lagAlarm('e5', 'b', 'OK', T0 + 6 * MIN + 2000), T0 + 6 * MIN + 3000],
+      [lagAlarm('e6', 'c', 'OK', T0 + 6 * MIN + 30_000), T0 + 6 * MIN + 31_000],
       [reconcile('r2'), T0 + 10 * MIN],
     ]);
     // THEN nobody was drained
@@ -188,7 +185,7 @@ describe('lagging: a drain, not an isolation', () => {
     // WHEN its nodes, cut off, lag (the cut causes it) and the quiet period runs out
     const restoreAt = T0 + 41 * MIN;
     const { state: restoring, decisions } = run(topo, [
-      [lag('e3', 'a', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN + 1000],
+      [lagAlarm('e3', 'a', 'ALARM', T0 + 2 * MIN), T0 + 2 * MIN + 1000],
       [reconcile('r1'), restoreAt],
       [jobResult('j2', 'a', 'r1'), restoreAt + 1000],
     ], isolated);
@@ -201,7 +198,7 @@ describe('lagging: a drain, not an isolation', () => {
     // and the catch-up is not a `lagging` trigger: no drain, no ramp abort
     expect(types(stillBehind)).not.toContain('SET_DNS_WEIGHTS');
     // WHEN the nodes catch up
-    const caughtUp = decide(restoring, lag('e4', 'a', 'OK', restoreAt + 3 * MIN), topo, restoreAt + 3 * MIN + 1000);
+    const caughtUp = decide(restoring, lagAlarm('e4', 'a', 'OK', restoreAt + 3 * MIN), topo, restoreAt + 3 * MIN + 1000);
     // THEN the first ramp stage's weight goes live
     expect(caughtUp.next.clusters.a.servingPercent).toBe(10);
     expect(types(caughtUp)).toContain('SET_DNS_WEIGHTS');
@@ -214,7 +211,7 @@ describe('lagging: a drain, not an isolation', () => {
       [alarm('e1', 'a', 'ALARM', T0), T0 + 1000],
       [jobResult('j1', 'a', 'e1'), T0 + 2000],
       [alarm('e2', 'a', 'OK', T0 + MIN), T0 + MIN + 1000],
-      [lag('e3', 'a', 'INSUFFICIENT_DATA', T0 + 2 * MIN), T0 + 2 * MIN + 1000],
+      [lagAlarm('e3', 'a', 'INSUFFICIENT_DATA', T0 + 2 * MIN), T0 + 2 * MIN + 1000],
       [reconcile('r1'), T0 + 41 * MIN],
       // WHEN its cuts are undone
       [jobResult('j2', 'a', 'r1'), T0 + 41 * MIN + 1000],
@@ -223,7 +220,7 @@ describe('lagging: a drain, not an isolation', () => {
     // THEN its weight stays 0: unknown is not good news
     expect(restoring.clusters.a).toMatchObject({ status: ClusterStatus.RESTORING, servingPercent: 0 });
     // and on a cluster in service, missing lag data drains nothing
-    const inService = decide(initialWorldState(topo), lag('e4', 'b', 'INSUFFICIENT_DATA', T0), topo, T0 + 10 * MIN);
+    const inService = decide(initialWorldState(topo), lagAlarm('e4', 'b', 'INSUFFICIENT_DATA', T0), topo, T0 + 10 * MIN);
     expect(inService.plan).toEqual([]);
     expect(inService.next.clusters.b.status).toBe(ClusterStatus.IN_SERVICE);
   });
@@ -265,7 +262,7 @@ describe('lagging: properties', () => {
         for (const s of steps) {
           now += s.gapMs;
           n += 1;
-          const event: CoreEvent = s.reconcile ? reconcile(`r${n}`) : lag(`e${n}`, s.cluster, s.state, now, s.qualifier);
+          const event: CoreEvent = s.reconcile ? reconcile(`r${n}`) : lagAlarm(`e${n}`, s.cluster, s.state, now, s.qualifier);
           // WHEN
           const before = state;
           const d = decide(state, event, topo, now + 500);

@@ -8,7 +8,7 @@ import { decide } from '../../../lambdas/core/decide';
 import { initialWorldState } from '../../../lambdas/core/initial-state';
 import { TRIGGER_SEVERITY_ORDER } from '../../../lambdas/core/policy';
 import { ClusterStatus, CoreEvent, Decision, OperatorPin, WorldState } from '../../../lambdas/core/types';
-import { alarm, compromise, external, isolatedWorld, jobResult, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
+import { alarm, compromise, external, isolatedWorld, jobResult, lagOfA, MIN, operator, reconcile, run, T0, topology, types } from './fixtures';
 
 type Steps = readonly (readonly [CoreEvent, number])[];
 
@@ -173,7 +173,7 @@ describe('rule 2: a compromise cuts the BP path at once, whatever the floor says
   test('when its lag alarm fires during the operator\'s undo, the undo\'s result keeps it serving: the floor (2 of 2) still governs its DNS share', () => {
     // GIVEN a compromised under a floor of 2 of 2 (BP path cut, still serving at 100 %), restored by an operator;
     // its lag alarm fires while the undo runs
-    const lag = alarm('l1', 'a', 'ALARM', T0 + 2 * MIN, 'seedshield.a.lagging.head-block', 'lagging');
+    const lag = lagOfA('l1', 'ALARM', T0 + 2 * MIN);
     const s = run(two, [
       [compromise('g1', 'a', T0), T0],
       [jobResult('j1', 'a', 'g1'), T0],
