@@ -8,10 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { drillMain } from '../../drill/main';
+import { configClusterIds, drillMain } from '../../drill/main';
 import { startMoto, type MotoServer } from '../../drill/moto';
-import { runDrill } from '../../drill/runner';
-import { configClusterIds } from '../../drill/main';
+import { runDrill, type DrillResult } from '../../drill/runner';
 import { parseScenario, ScenarioError } from '../../drill/scenario';
 import { parseScenarioFor } from '../../drill/scenario-checks';
 import { exampleConfig, EXAMPLE_CONFIG_PATH } from '../support/example';
@@ -40,10 +39,7 @@ describe('the built-in drill', () => {
     const code = await drillMain(['-c', EXAMPLE_CONFIG_PATH, '--json'], { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t) }, { moto });
 
     // THEN
-    const result = JSON.parse(stdout.join('')) as {
-      passed: boolean;
-      scenarios: { name: string; failures: string[]; steps: { actions?: { type: string; ok: boolean }[]; decisions?: { outcome: string }[] }[] }[];
-    };
+    const result = JSON.parse(stdout.join('')) as DrillResult;
     expect(result.scenarios.map((s) => s.name)).toEqual([
       'ddos-isolate-and-restore',
       'duplicated-and-reordered-events',
